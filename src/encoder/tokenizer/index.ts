@@ -1,0 +1,2 @@
+export { WordPieceTokenizer, DEFAULT_MAX_LENGTH } from './WordPieceTokenizer';
+export type { Encoding, EncodeOptions } from './WordPieceTokenizer';
