@@ -21,5 +21,12 @@ export default defineConfig({
     // refers to, and the threads die with "ReferenceError: e is not defined". Keep the code as written; only whitespace goes.
     rolldownOptions: { output: { minify: { mangle: false, compress: false } } },
   },
-  optimizeDeps: { exclude: ['@tensorflow/tfjs-backend-wasm'] },
+  optimizeDeps: {
+    // Pre-bundle tfjs up front, worker included: discovering it when the worker first starts makes the dev
+    // server re-optimise and reload the page. tfjs-backend-wasm must be pre-bundled too: its ESM build imports
+    // CommonJS Emscripten files, and it must share the one tfjs-core instance. The .wasm binaries are passed
+    // to it as URLs (src/engine/wasmAssets.ts), so bundling does not move them.
+    entries: ['index.html', 'workers/*.worker.ts'],
+    include: ['@tensorflow/tfjs', '@tensorflow/tfjs-backend-webgpu', '@tensorflow/tfjs-backend-wasm'],
+  },
 });

@@ -1,0 +1,24 @@
+/** The studio's entry: mount the shell, start the encoder worker, keep the page in sync with the URL hash. */
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { getEncoderClient } from './client';
+import { installTestHook } from './client/testHook';
+import { pageFromHash } from './state/navigationSlice';
+import { navigate } from './state/store';
+import { App } from './ui/App';
+import './ui/theme.css';
+
+const root = document.getElementById('root');
+if (!root) throw new Error('index.html has no #root element.');
+
+const client = getEncoderClient();
+installTestHook(client);
+void client.start();
+
+window.addEventListener('hashchange', () => navigate(pageFromHash(window.location.hash)));
+
+createRoot(root).render(
+  <StrictMode>
+    <App />
+  </StrictMode>,
+);

@@ -1,0 +1,155 @@
+/**
+ * The encoder worker's protocol: every message that crosses between the main thread (src/client/) and the
+ * worker (src/engine/encoderHandler.ts), as discriminated unions. Both sides switch on `type` exhaustively and
+ * end in `assertNever`, so adding a message is a compile error until both sides handle it.
+ *
+ * Rules: every request carries an `id`, answered by exactly one response with the same id; events carry the
+ * id of the request they belong to. Errors cross as plain `{name, code?, message, file?}` objects. Big arrays
+ * (embeddings, similarity matrices) are Float32Arrays whose buffers are transferred, not copied.
+ */
+import type { ModelSource } from '../encoder/loader/source';
+import type { LoadProgress } from '../encoder/types';
+import type { GpuAdapterSummary } from '../runtime/backends';
+
+export type { ModelSource, LoadProgress };
+
+/** The backends a person can ask for; 'auto' lets the runtime choose (WebGPU, then WASM, then CPU). */
+export const BACKEND_PREFERENCES = ['auto', 'webgpu', 'wasm', 'cpu'] as const;
+export type BackendPreference = (typeof BACKEND_PREFERENCES)[number];
+
+export function isBackendPreference(value: unknown): value is BackendPreference {
+  return typeof value === 'string' && (BACKEND_PREFERENCES as readonly string[]).includes(value);
+}
+
+/** A WebGPU adapter, described with plain strings (GPUAdapterInfo is not cloneable in every browser). */
+export type AdapterSummary = GpuAdapterSummary;
+
+/** The backend the worker is running on, after initialisation. */
+export interface BackendInfo {
+  /** The tfjs backend name in use: 'webgpu' | 'wasm' | 'cpu' (a string: tfjs may report others). */
+  backend: string;
+  /** What was asked for. */
+  preference: BackendPreference;
+  adapter?: AdapterSummary;
+  /** WASM threads in use (1 when the page is not cross-origin isolated). */
+  threads?: number;
+  /** Why the preferred backend was not used, when the runtime fell back. */
+  fallbackReason?: string;
+}
+
+/** The loaded encoder, as the UI shows it. */
+export interface ModelInfo {
+  id: string;
+  sourceKind: ModelSource['kind'];
+  modelType: string;
+  layers: number;
+  hiddenSize: number;
+  heads: number;
+  vocabSize: number;
+  maxPositions: number;
+  quantization: 'int8' | 'f32';
+  pooling: 'mean' | 'cls';
+  normalize: boolean;
+  /** sha256 hex of model.safetensors. */
+  fingerprint: string;
+  bytes: number;
+  /** True when the weights (model.safetensors) came from the model cache rather than the network. */
+  fromCache: boolean;
+  loadMs: number;
+}
+
+/** An error as it crosses the boundary. `code` is ModelLoadError's code when there is one. */
+export interface WireError {
+  name: string;
+  code?: string;
+  message: string;
+  file?: string;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Requests (main -> worker)
+
+export type EncoderRequest =
+  /** Initialise (or switch) the tfjs backend; a loaded model is rebuilt on the new backend. */
+  | { type: 'setBackend'; id: number; preference: BackendPreference }
+  /** Load a checkpoint. The previous model stays in use until the new one is fully built. */
+  | { type: 'loadModel'; id: number; source: ModelSource }
+  /** Embed texts with the current model; optionally also return their cosine similarity matrix. */
+  | { type: 'embed'; id: number; texts: string[]; maxLength?: number; batchSize?: number; similarity?: boolean }
+  /** Abort the request with id `target` (only loads can be aborted). */
+  | { type: 'cancel'; id: number; target: number };
+
+export type EncoderRequestType = EncoderRequest['type'];
+
+/** Embeddings for `count` texts of width `dim`, flattened row-major: [count * dim]. */
+export interface EmbedResult {
+  count: number;
+  dim: number;
+  embeddings: Float32Array;
+  /** Cosine similarities, row-major [count * count], when asked for. */
+  similarity?: Float32Array;
+  elapsedMs: number;
+  backend: string;
+}
+
+/** The result each request type resolves to. */
+export interface EncoderResults {
+  setBackend: { backend: BackendInfo; model: ModelInfo | null };
+  loadModel: ModelInfo;
+  embed: EmbedResult;
+  cancel: { cancelled: boolean };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Responses and events (worker -> main)
+
+export type EncoderResponse =
+  | { [K in EncoderRequestType]: { type: 'result'; id: number; request: K; result: EncoderResults[K] } }[EncoderRequestType]
+  | { type: 'error'; id: number; error: WireError };
+
+export type EncoderEvent =
+  /** Bytes loaded so far for the loadModel request `id`. */
+  | { type: 'progress'; id: number; progress: LoadProgress }
+  /** The worker started and can take requests. */
+  | { type: 'ready' };
+
+export type WorkerMessage = EncoderResponse | EncoderEvent;
+
+/** Ends an exhaustive switch: a new union member without a case is a compile error here. */
+export function assertNever(value: never, what = 'message'): never {
+  throw new Error(`Unhandled ${what}: ${JSON.stringify(value)}`);
+}
+
+/** Turns anything thrown into a WireError, keeping ModelLoadError's code and file. */
+export function toWireError(err: unknown): WireError {
+  if (err instanceof Error) {
+    const { code, file } = err as Error & { code?: unknown; file?: unknown };
+    return {
+      name: err.name,
+      message: err.message,
+      ...(typeof code === 'string' ? { code } : {}),
+      ...(typeof file === 'string' ? { file } : {}),
+    };
+  }
+  if (typeof err === 'object' && err !== null && 'message' in err) {
+    const e = err as { name?: unknown; code?: unknown; message: unknown };
+    return {
+      name: typeof e.name === 'string' ? e.name : 'Error',
+      message: String(e.message),
+      ...(typeof e.code === 'string' ? { code: e.code } : {}),
+    };
+  }
+  return { name: 'Error', message: String(err) };
+}
+
+/** The error a client rejects with: an Error carrying the wire error's name, code and file. */
+export class EncoderWorkerError extends Error {
+  readonly code?: string;
+  readonly file?: string;
+  constructor(readonly wire: WireError) {
+    super(wire.message);
+    this.name = wire.name;
+    this.code = wire.code;
+    this.file = wire.file;
+  }
+}

@@ -1,0 +1,49 @@
+/**
+ * The studio's one zustand store, one slice per domain. Slices hold plain, serialisable data; the encoder
+ * client (src/client/) writes the encoder/backend/try slices, and the small actions below cover what the UI
+ * changes on its own. Components select narrowly (`useStudio((s) => s.encoder.model)`, `useShallow` for
+ * several fields).
+ */
+import { create } from 'zustand';
+import { initialBackendSlice, type BackendSlice } from './backendSlice';
+import { initialEncoderSlice, type EncoderSlice } from './encoderSlice';
+import { PAGES, pageFromHash, type NavigationSlice, type PageId } from './navigationSlice';
+import { readBackendPreference } from './preferences';
+import { initialTrySlice, type TrySlice } from './trySlice';
+
+export interface StudioState {
+  encoder: EncoderSlice;
+  backend: BackendSlice;
+  tryout: TrySlice;
+  navigation: NavigationSlice;
+}
+
+export const useStudio = create<StudioState>()(() => ({
+  encoder: initialEncoderSlice,
+  backend: initialBackendSlice(readBackendPreference()),
+  tryout: initialTrySlice,
+  navigation: { page: pageFromHash(globalThis.location?.hash ?? '') },
+}));
+
+/** The store's handle as the client sees it: read and write, no React. */
+export type StudioStore = Pick<typeof useStudio, 'getState' | 'setState' | 'subscribe'>;
+
+/** Replaces part of one slice of `store` (the app's store unless told otherwise). */
+export function patchSlice<K extends keyof StudioState>(
+  key: K,
+  patch: Partial<StudioState[K]>,
+  store: StudioStore = useStudio,
+): void {
+  store.setState((s) => ({ [key]: { ...s[key], ...patch } }) as Pick<StudioState, K>);
+}
+
+// ---- UI-only actions -------------------------------------------------------------------------------------
+
+export function setTryText(text: string): void {
+  patchSlice('tryout', { text });
+}
+
+export function navigate(page: PageId): void {
+  patchSlice('navigation', { page });
+  if (globalThis.location && globalThis.location.hash !== PAGES[page].hash) globalThis.location.hash = PAGES[page].hash;
+}
