@@ -36,6 +36,15 @@ const CASES = [
     }),
   },
   {
+    name: 'a config that does not match the tensors',
+    code: 'config-mismatch',
+    files: () => ({
+      'config.json': JSON.stringify({ ...bundledConfig(), num_hidden_layers: 12 }),
+      'tokenizer.json': readFileSync(join(BUNDLED, 'tokenizer.json')),
+      'model.safetensors': readFileSync(join(BUNDLED, 'model.safetensors')),
+    }),
+  },
+  {
     name: 'a GPT-2 config',
     code: 'unsupported-architecture',
     files: () => ({

@@ -44,8 +44,8 @@ export interface BertEmbeddingWeights {
   norm: LayerNormWeights;
 }
 
-/** Where each linear layer lives in a Hugging Face BertModel state dict. */
-const HF_LINEAR_PATHS: Record<LinearName, string> = {
+/** Where each linear layer lives inside a Hugging Face BertLayer (state-dict and module path). */
+export const HF_LINEAR_PATHS: Record<LinearName, string> = {
   query: 'attention.self.query',
   key: 'attention.self.key',
   value: 'attention.self.value',

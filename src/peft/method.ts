@@ -1,0 +1,69 @@
+/**
+ * What every PEFT method provides (PeftMethod) and what one trained instance of it is (Delta). A method is one
+ * folder under src/peft/ plus one name in METHOD_NAMES and one row in registry.ts; nothing else knows it by name.
+ */
+import type * as tf from '@tensorflow/tfjs';
+import type { BertHooks } from '../encoder/bert/hooks';
+import type { BertWeights } from '../encoder/bert/weights';
+import type { BertConfig } from '../encoder/types';
+
+/** The closed set of methods. Adding one here without a registry row is a compile error in registry.ts. */
+export const METHOD_NAMES = ['head', 'lora'] as const;
+export type MethodName = (typeof METHOD_NAMES)[number];
+
+/** Every method's config carries its tag, so a saved config describes itself (peft's `peft_type`). */
+export interface MethodConfigBase {
+  method: MethodName;
+}
+
+/** How a UI form shows one config field. */
+export type FieldSpec =
+  | { kind: 'int' | 'number'; doc: string; min: number; max: number; step?: number; advanced?: boolean }
+  | { kind: 'boolean'; doc: string; advanced?: boolean }
+  | { kind: 'select'; doc: string; options: readonly string[]; advanced?: boolean }
+  | { kind: 'multiselect'; doc: string; options: readonly string[]; minItems?: number; advanced?: boolean };
+
+/** One FieldSpec per config field except the tag. */
+export type ConfigFields<C extends MethodConfigBase> = { [K in Exclude<keyof C, 'method'>]: FieldSpec };
+
+export interface DeltaMode {
+  /** Training applies the method's dropout; inference never does. */
+  training: boolean;
+}
+
+/** One method's trainable parameters for one encoder: the forward's hooks, saving, merging, disposal. */
+export interface Delta {
+  readonly method: MethodName;
+  /** Trainable parameters (empty for head-only). */
+  readonly variables: readonly tf.Variable[];
+  /** Hooks for bertForward. While merged they add nothing (the delta lives in the weights). */
+  hooks(mode: DeltaMode): BertHooks;
+  /** Present only for methods whose delta can be folded into the frozen weights (LoRA). */
+  readonly merging?: Merging;
+  /** The parameters under the names peft's get_peft_model_state_dict writes (views of the variables). */
+  tensors(): Record<string, tf.Tensor>;
+  /** Frees the variables (unmerging first, if merged). */
+  dispose(): void;
+}
+
+/** Folding a delta into the frozen weights for inference, and taking it out again exactly. */
+export interface Merging {
+  readonly merged: boolean;
+  /** Replaces the targeted weight tensors of `weights` with merged ones; the originals are kept aside. */
+  merge(weights: BertWeights): void;
+  /** Puts the original tensors back (bit-exact) and frees the merged ones. */
+  unmerge(): void;
+}
+
+export interface PeftMethod<C extends MethodConfigBase> {
+  name: C['method'];
+  /** One line for the method picker. */
+  title: string;
+  /** The config of a fresh delta. */
+  defaults: C;
+  fields: ConfigFields<C>;
+  /** A fresh delta: the identity on the encoder (STYLE 3). `seed` makes the random init reproducible. */
+  create(encoder: BertConfig, config: C, seed: number): Delta;
+  /** A delta from saved tensors (peft's names, as tensors() returns them). Copies them into new variables. */
+  load(encoder: BertConfig, config: C, saved: Record<string, tf.Tensor>): Delta;
+}
