@@ -1,5 +1,6 @@
 /**
- * Numerical parity in the browser: the studio's encoder on WebGPU (SwiftShader) against the PyTorch
+ * Numerical parity in the browser: the studio's encoder, on each project's backend (WebGPU through SwiftShader,
+ * and WASM), against the PyTorch
  * references in fixtures/encoder/ (see its README): max |diff| <= 1e-4 against BertModel run on the
  * dequantised int8 weights, cosine >= 0.995 against the original f32 sentence-transformers model.
  */
@@ -44,14 +45,13 @@ const cosine = (a: number[], b: number[]) => {
   return ab / Math.sqrt(aa * bb);
 };
 
-test('WebGPU embeddings match the PyTorch references', async ({ studio, page, expectedBackend }, testInfo) => {
-  test.skip(expectedBackend !== 'webgpu', 'parity on WebGPU only (the wasm path is covered by the unit tests)');
+test('embeddings in the browser match the PyTorch references on this project\'s backend', async ({ studio, page, expectedBackend }, testInfo) => {
   testInfo.setTimeout(600_000);
   const { golden, dequant, original } = loadGolden();
 
   await studio.goto();
   await studio.waitForModel();
-  await expect(studio.backendName).toHaveText('webgpu');
+  await expect(studio.backendName).toHaveText(expectedBackend);
   expect(await page.evaluate(() => typeof window.__tabtune)).toBe('object');
 
   // One text per batch: no padding, so SwiftShader does only the work the sentences need.
