@@ -14,6 +14,8 @@ import type { Delta } from './method';
 export interface ForwardOptions {
   /** Applies the delta's dropout. Default false. */
   training?: boolean;
+  /** Seeds the dropout masks (see DeltaMode.seed). */
+  seed?: number;
 }
 
 export class PeftClassifier {
@@ -26,9 +28,9 @@ export class PeftClassifier {
   ) {}
 
   /** Sentence embeddings [batch, hidden] through the encoder with the delta. */
-  embeddings(batch: EncodedBatch, { training = false }: ForwardOptions = {}): tf.Tensor2D {
+  embeddings(batch: EncodedBatch, { training = false, seed }: ForwardOptions = {}): tf.Tensor2D {
     return tf.tidy(() => {
-      const out = bertForward(this.weights, inputsFromBatch(batch), this.delta.hooks({ training }));
+      const out = bertForward(this.weights, inputsFromBatch(batch), this.delta.hooks({ training, seed }));
       return pool(out.lastHiddenState, out.attentionMask, this.pooling); // [batch, hidden]
     });
   }

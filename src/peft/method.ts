@@ -8,7 +8,7 @@ import type { BertWeights } from '../encoder/bert/weights';
 import type { BertConfig } from '../encoder/types';
 
 /** The closed set of methods. Adding one here without a registry row is a compile error in registry.ts. */
-export const METHOD_NAMES = ['head', 'lora'] as const;
+export const METHOD_NAMES = ['head', 'lora', 'bottleneck', 'prefix', 'ptuningV2', 'prompt', 'ptuning'] as const;
 export type MethodName = (typeof METHOD_NAMES)[number];
 
 /** Every method's config carries its tag, so a saved config describes itself (peft's `peft_type`). */
@@ -29,6 +29,8 @@ export type ConfigFields<C extends MethodConfigBase> = { [K in Exclude<keyof C, 
 export interface DeltaMode {
   /** Training applies the method's dropout; inference never does. */
   training: boolean;
+  /** Seeds the dropout masks of this forward (the train loop passes a fresh one per step), so a run repeats. */
+  seed?: number;
 }
 
 /** One method's trainable parameters for one encoder: the forward's hooks, saving, merging, disposal. */
@@ -66,4 +68,29 @@ export interface PeftMethod<C extends MethodConfigBase> {
   create(encoder: BertConfig, config: C, seed: number): Delta;
   /** A delta from saved tensors (peft's names, as tensors() returns them). Copies them into new variables. */
   load(encoder: BertConfig, config: C, saved: Record<string, tf.Tensor>): Delta;
+  /**
+   * How a delta of this method is written for Python (src/peft/export/). Optional only while methods are being
+   * added: it becomes required once every method has one; until then exporting a method without it is refused.
+   */
+  format?: DeltaFormat<C>;
+}
+
+/** The Python libraries an exported delta is laid out for (src/peft/export/ writes each one's files). */
+export const DELTA_LIBRARIES = ['peft', 'adapters', 'none'] as const;
+export type DeltaLibrary = (typeof DELTA_LIBRARIES)[number];
+
+/** What an export knows of the task a delta was trained for. */
+export interface DeltaTask {
+  /** Class names, in the order of the head's rows. */
+  labels: readonly string[];
+}
+
+/** A method's config as its Python library's config file (peft's adapter_config.json, AdapterHub's adapter_config.json). */
+export interface DeltaFormat<C extends MethodConfigBase> {
+  /** Which library loads the export: peft, AdapterHub's adapters, or none (the head alone, for plain torch). */
+  library: DeltaLibrary;
+  /** The library's config file for this config, on this encoder, for a sequence-classification task. */
+  toConfigJson(config: C, encoder: BertConfig, task: DeltaTask): Record<string, unknown>;
+  /** Reads that file back; throws (with a message saying what is unsupported) on what Tabtune cannot load. */
+  fromConfigJson(json: Record<string, unknown>, encoder: BertConfig): C;
 }

@@ -21,12 +21,19 @@ interface ContractRow {
   hasParameters: boolean;
   /** The delta can be folded into the frozen weights. */
   merges: boolean;
+  /** A fresh delta cannot be the identity (virtual tokens take attention): outputs must be finite and differ instead. */
+  notIdentityAtInit?: true;
 }
 
 /** Typed by MethodName: a registered method without a row is a compile error. */
 const ROWS: Record<MethodName, ContractRow> = {
   head: { config: PEFT_METHODS.head.defaults, hasParameters: false, merges: false },
   lora: { config: { ...PEFT_METHODS.lora.defaults, targetModules: [...LINEAR_NAMES] }, hasParameters: true, merges: true },
+  bottleneck: { config: { ...PEFT_METHODS.bottleneck.defaults, mhAdapter: true, outputAdapter: true }, hasParameters: true, merges: false },
+  prefix: { config: { ...PEFT_METHODS.prefix.defaults, numVirtualTokens: 3, encoderHiddenSize: 16 }, hasParameters: true, merges: false, notIdentityAtInit: true },
+  ptuningV2: { config: { ...PEFT_METHODS.ptuningV2.defaults, numVirtualTokens: 3 }, hasParameters: true, merges: false, notIdentityAtInit: true },
+  prompt: { config: { ...PEFT_METHODS.prompt.defaults, numVirtualTokens: 3 }, hasParameters: true, merges: false, notIdentityAtInit: true },
+  ptuning: { config: { ...PEFT_METHODS.ptuning.defaults, numVirtualTokens: 3, encoderHiddenSize: 16, encoderReparameterizationType: 'LSTM' }, hasParameters: true, merges: false, notIdentityAtInit: true },
 };
 
 const TOL_IDENTITY = 1e-6;
@@ -84,7 +91,11 @@ describe.each(Object.entries(ROWS) as [MethodName, ContractRow][])('PEFT contrac
       const out = bertForward(weights, inputsFromBatch(batch));
       return pool(out.lastHiddenState, out.attentionMask, pooling);
     }));
-    expect(maxAbsDiff(await values(clf.embeddings(batch)), frozen)).toBeLessThanOrEqual(TOL_IDENTITY);
+    const embeddings = await values(clf.embeddings(batch));
+    if (row.notIdentityAtInit) {
+      expect(embeddings.every(Number.isFinite)).toBe(true);
+      expect(maxAbsDiff(embeddings, frozen)).toBeGreaterThan(TOL_IDENTITY);
+    } else expect(maxAbsDiff(embeddings, frozen)).toBeLessThanOrEqual(TOL_IDENTITY);
     expect(clf.delta.variables.length > 0).toBe(row.hasParameters);
   });
 

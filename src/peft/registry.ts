@@ -6,11 +6,19 @@ import type * as tf from '@tensorflow/tfjs';
 import type { BertConfig } from '../encoder/types';
 import { headMethod } from './head';
 import { loraMethod } from './lora';
+import { bottleneckMethod } from './bottleneck';
+import { prefixMethod, ptuningV2Method } from './prefix';
+import { promptTuningMethod, ptuningMethod } from './prompt';
 import type { Delta, MethodName, PeftMethod } from './method';
 
 export const PEFT_METHODS = {
   head: headMethod,
   lora: loraMethod,
+  bottleneck: bottleneckMethod,
+  prefix: prefixMethod,
+  ptuningV2: ptuningV2Method,
+  prompt: promptTuningMethod,
+  ptuning: ptuningMethod,
 } as const satisfies { [K in MethodName]: PeftMethod<{ method: K }> };
 
 /** The config type of one method, e.g. MethodConfig<'lora'> = LoraConfig; MethodConfig alone is their union. */

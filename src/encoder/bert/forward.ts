@@ -11,6 +11,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { BertConfig, EncodedBatch } from '../types';
 import type { AddNormFn, BertHooks, LinearSite } from './hooks';
 import { linear } from './linear';
+import { matMul } from './matmul';
 import { activation, F32_MIN, layerNorm } from './ops';
 import type { BertLayerWeights, BertWeights, LinearName, LinearWeights } from './weights';
 
@@ -77,10 +78,11 @@ export function bertEmbeddings(
     mask = tf.concat([tf.ones([batch, p]), mask], 1);
   }
   const len = words.shape[1];
-  if (len > config.maxPositionEmbeddings) {
-    throw new Error(`Sequence of ${len} tokens exceeds the model's ${config.maxPositionEmbeddings} positions; lower maxLength.`);
+  const start = hooks.positionOffset ?? 0;
+  if (start + len > config.maxPositionEmbeddings) {
+    throw new Error(`Sequence of ${start + len} positions exceeds the model's ${config.maxPositionEmbeddings}; lower maxLength.`);
   }
-  const positions = tf.slice(e.position, [0, 0], [len, h]); // [len, hidden], broadcast over batch
+  const positions = tf.slice(e.position, [start, 0], [len, h]); // [len, hidden], broadcast over batch
   const typeEmb = tf.reshape(tf.gather(e.tokenType, tf.reshape(types, [-1])), [batch, len, h]);
   const sum = tf.add(tf.add(words, positions), typeEmb) as tf.Tensor3D; // [batch, len, hidden]
   return { hidden: layerNorm(sum, e.norm, config.layerNormEps), mask };
@@ -139,9 +141,9 @@ export function selfAttention(
   const keys = keyMask.shape[1];
   const additive = tf.reshape(tf.mul(tf.sub(1, keyMask), F32_MIN), [batch, 1, 1, keys]); // [batch, 1, 1, keys]
 
-  const scores = tf.add(tf.mul(tf.matMul(q, k, false, true), 1 / Math.sqrt(headDim)), additive); // [batch, heads, seq, keys]
+  const scores = tf.add(tf.mul(matMul(q, k, false, true), 1 / Math.sqrt(headDim)), additive); // [batch, heads, seq, keys]
   const probs = tf.softmax(scores, -1);
-  const context = tf.matMul(probs, v); // [batch, heads, seq, headDim]
+  const context = matMul(probs, v); // [batch, heads, seq, headDim]
   return tf.reshape(tf.transpose(context, [0, 2, 1, 3]), [batch, seq, size]);
 }
 

@@ -44,6 +44,11 @@ export interface BertHooks {
   addNorm?: (site: AddNormSite, dense: tf.Tensor3D, residual: tf.Tensor3D, norm: LayerNormWeights, base: AddNormFn) => tf.Tensor3D;
   /** Keys/values attended to before the real tokens in `layer` (always unmasked), or undefined for none. */
   prefix?: (layer: number, batch: number) => PrefixKeyValues | undefined;
+  /**
+   * The first position id of the text (default 0). transformers counts cached keys/values as earlier positions
+   * (past_key_values_length), so with peft's prefix methods the text sits at positions p..p+seq-1.
+   */
+  positionOffset?: number;
   /** Virtual token embeddings [batch, promptLen, hidden] placed before the word embeddings, or undefined. */
   prompt?: (batch: number) => tf.Tensor3D | undefined;
 }

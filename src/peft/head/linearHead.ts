@@ -5,6 +5,7 @@
  * embedding (as the checkpoint's pooling says) rather than BERT's CLS pooler.
  */
 import * as tf from '@tensorflow/tfjs';
+import { matMul } from '../../encoder/bert/matmul';
 
 export const HEAD_TENSOR_NAMES = { weight: 'base_model.model.classifier.weight', bias: 'base_model.model.classifier.bias' } as const;
 
@@ -58,7 +59,7 @@ export class LinearHead {
 
   /** pooled [batch, hidden] -> logits [batch, classes]. */
   forward(pooled: tf.Tensor2D): tf.Tensor2D {
-    return tf.tidy(() => tf.add(tf.matMul(pooled, this.weight, false, true), this.bias) as tf.Tensor2D);
+    return tf.tidy(() => tf.add(matMul(pooled, this.weight, false, true), this.bias) as tf.Tensor2D);
   }
 
   tensors(): Record<string, tf.Tensor> {

@@ -8,8 +8,9 @@
  * [in, out] weight; unmerging puts the original tensor back, so it is bit-exact (no subtraction drift).
  */
 import * as tf from '@tensorflow/tfjs';
+import { matMul } from '../../encoder/bert/matmul';
 import type { BertHooks, LinearSite } from '../../encoder/bert/hooks';
-import type { BertWeights, LinearName, LinearWeights } from '../../encoder/bert/weights';
+import { LINEAR_NAMES, type BertWeights, type LinearName, type LinearWeights } from '../../encoder/bert/weights';
 import type { BertConfig } from '../../encoder/types';
 import type { Delta, DeltaMode, Merging } from '../method';
 import { loraScaling, type LoraConfig } from './config';
@@ -98,13 +99,15 @@ export class LoraDelta implements Delta {
     });
   }
 
-  hooks({ training }: DeltaMode): BertHooks {
+  hooks({ training, seed }: DeltaMode): BertHooks {
     const p = this.config.loraDropout;
     return {
       linear: (site: LinearSite, x, w, base) => {
         const pair = this.merge ? undefined : this.pairs.get(`${site.layer}.${site.name}`);
         if (!pair) return base(x, w);
-        const dropped = training && p > 0 ? tf.dropout(x, p) : x;
+        // One mask stream per site, so two sites never share a mask; unseeded outside the train loop.
+        const siteSeed = seed === undefined ? undefined : seed + site.layer * LINEAR_NAMES.length + LINEAR_NAMES.indexOf(site.name);
+        const dropped = training && p > 0 ? tf.dropout(x, p, undefined, siteSeed) : x;
         return tf.add(base(x, w), this.update(dropped, pair));
       },
     };
@@ -129,8 +132,8 @@ export class LoraDelta implements Delta {
   private update(x: tf.Tensor, { a, b }: LoraPair): tf.Tensor {
     const inDim = a.shape[1];
     const rows = tf.reshape(x, [-1, inDim]) as tf.Tensor2D; // [rows, in]
-    const low = tf.matMul(rows, a, false, true); // [rows, r]
-    const up = tf.matMul(tf.mul(low, this.scaling) as tf.Tensor2D, b, false, true); // [rows, out]
+    const low = matMul(rows, a, false, true); // [rows, r]
+    const up = matMul(tf.mul(low, this.scaling) as tf.Tensor2D, b, false, true); // [rows, out]
     return tf.reshape(up, [...x.shape.slice(0, -1), b.shape[0]]);
   }
 
@@ -139,7 +142,7 @@ export class LoraDelta implements Delta {
     const originals = new Map<string, tf.Tensor2D>();
     for (const [key, pair] of this.pairs) {
       const lw: LinearWeights = weights.layers[pair.layer][pair.name];
-      const folded = tf.tidy(() => tf.add(lw.w, tf.mul(tf.matMul(pair.a, pair.b, true, true), this.scaling)) as tf.Tensor2D); // [in, out]
+      const folded = tf.tidy(() => tf.add(lw.w, tf.mul(matMul(pair.a, pair.b, true, true), this.scaling)) as tf.Tensor2D); // [in, out]
       originals.set(key, lw.w);
       lw.w = folded;
     }

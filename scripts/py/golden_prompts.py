@@ -1,0 +1,189 @@
+"""Golden fixtures for the virtual-token methods (fixtures/prompts/): prefix tuning, P-tuning v2, prompt tuning and
+P-tuning v1 (MLP and LSTM prompt encoders) on the tiny BERT with a linear head, run by peft.
+
+Run (from scripts/py, with the dev venv; peft pinned as in requirements.txt):
+    HF_HUB_OFFLINE=1 ../../.venv/bin/python golden_prompts.py
+
+Writes fixtures/prompts/<case>-tiny.json and .safetensors (see fixtures/prompts/README.md). Each case is
+get_peft_model(BertModel(tiny-bert), <Config>(task_type="FEATURE_EXTRACTION", ...)) in eval mode (eager attention),
+then what Tabtune puts on top: mean pooling over the attention mask peft passes to BERT (virtual tokens count as
+real: for prompt methods the pool runs over prompt + text; prefix methods add no output positions) and a
+torch.nn.Linear head. Parameters keep peft's / torch's own random init under a fixed seed. Deterministic.
+
+Prefix methods: transformers' BertModel treats peft's prefix as a key/value cache of length p, so it numbers the
+text's positions p..p+seq-1 (BertEmbeddings' past_key_values_length); Tabtune's forward does the same
+(BertHooks.positionOffset), and the fixture is peft's own forward.
+"""
+from __future__ import annotations
+
+from importlib import metadata
+
+import torch
+import torch.nn.functional as F
+from peft import (PrefixTuningConfig, PromptEncoderConfig, PromptTuningConfig, get_peft_model,
+                  get_peft_model_state_dict)
+from transformers import BertModel, BertTokenizerFast
+
+from common import REPO_ROOT, sha256_file, write_json, write_safetensors
+
+SEED = 2468
+CLASSES = 3
+VIRTUAL = 4
+ENCODER_HIDDEN = 16
+ADAMW = {"lr": 1e-2, "betas": (0.9, 0.999), "eps": 1e-8, "weight_decay": 0.01}
+STEPS = 10
+TEXTS = [
+    "the movie was great and i love it",
+    "a bad film , i hate the story",
+    "the hotel room was small but the staff was nice",
+    "what a day",
+    "the food was fine , the price too high",
+    "i think the book is better than the film",
+]
+LABELS = [0, 1, 2, 2, 1, 0]
+INIT_TEXT = "classify the review"
+INIT_TEXT_VIRTUAL = 9  # more than the text's tokens, so peft repeats them
+
+CASES = {
+    "prefix": lambda: PrefixTuningConfig(task_type="FEATURE_EXTRACTION", num_virtual_tokens=VIRTUAL,
+                                         prefix_projection=True, encoder_hidden_size=ENCODER_HIDDEN),
+    "ptuning-v2": lambda: PrefixTuningConfig(task_type="FEATURE_EXTRACTION", num_virtual_tokens=VIRTUAL,
+                                             prefix_projection=False),
+    "prompt": lambda: PromptTuningConfig(task_type="FEATURE_EXTRACTION", num_virtual_tokens=VIRTUAL,
+                                         prompt_tuning_init="RANDOM"),
+    "ptuning-mlp": lambda: PromptEncoderConfig(task_type="FEATURE_EXTRACTION", num_virtual_tokens=VIRTUAL,
+                                               encoder_reparameterization_type="MLP",
+                                               encoder_hidden_size=ENCODER_HIDDEN),
+    "ptuning-lstm": lambda: PromptEncoderConfig(task_type="FEATURE_EXTRACTION", num_virtual_tokens=VIRTUAL,
+                                                encoder_reparameterization_type="LSTM",
+                                                encoder_hidden_size=ENCODER_HIDDEN, encoder_num_layers=2,
+                                                encoder_dropout=0.0),
+}
+
+
+def mean_pool(hidden: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+    m = mask.unsqueeze(-1).to(hidden.dtype)  # [batch, seq, 1]
+    return (hidden * m).sum(1) / m.sum(1).clamp(min=1e-9)  # [batch, hidden]
+
+
+def json_config(cfg) -> dict:
+    """adapter_config.json as peft writes it, with the checkpoint path relative to the repo (reproducible bytes)."""
+    d = cfg.to_dict()
+    out = {k: (v.value if hasattr(v, "value") else list(v) if isinstance(v, set) else v) for k, v in d.items()}
+    for k in ("base_model_name_or_path", "tokenizer_name_or_path"):
+        if out.get(k):
+            out[k] = "fixtures/models/tiny-bert"
+    return out
+
+
+def run_case(name: str, model_dir, batch, labels) -> None:
+    torch.manual_seed(SEED)
+    base = BertModel.from_pretrained(str(model_dir), attn_implementation="eager").eval()
+    model = get_peft_model(base, CASES[name]()).eval()
+    cfg = model.peft_config["default"]
+    is_prefix = cfg.peft_type.value == "PREFIX_TUNING"
+    head = torch.nn.Linear(base.config.hidden_size, CLASSES)
+    ids, mask = batch["input_ids"], batch["attention_mask"]
+    ext_mask = torch.cat([torch.ones(ids.shape[0], VIRTUAL, dtype=mask.dtype), mask], 1)  # what peft passes BERT
+
+    live = {n.replace("prompt_encoder.default.", ""): p for n, p in model.named_parameters() if p.requires_grad}
+    params = dict(live)
+    params["classifier.weight"] = head.weight  # [classes, hidden]
+    params["classifier.bias"] = head.bias  # [classes]
+
+    def peft_forward() -> torch.Tensor:
+        # token_type_ids: FEATURE_EXTRACTION drops them (zeros); the batch's are all zero anyway.
+        hidden = model(input_ids=ids, attention_mask=mask).last_hidden_state
+        return head(mean_pool(hidden, mask if is_prefix else ext_mask))
+
+    forward = peft_forward
+
+    def run(fwd, tensors: dict, prefix: str) -> dict:
+        for p in params.values():
+            p.grad = None
+        logits = fwd()
+        loss = F.cross_entropy(logits, labels)
+        loss.backward()
+        for k, p in params.items():
+            tensors[f"{prefix}grad.{k}"] = p.grad.detach().clone()
+        tensors[f"{prefix}logits"] = logits.detach().clone()
+        return {"loss": loss.item()}
+
+    tensors: dict[str, torch.Tensor] = {f"init.{k}": p.detach().clone() for k, p in params.items()}
+    with torch.no_grad():
+        tensors["saved.prompt_embeddings"] = get_peft_model_state_dict(model)["prompt_embeddings"].clone()
+        tensors["base.logits"] = head(mean_pool(base(input_ids=ids, attention_mask=mask).last_hidden_state, mask))
+    out = run(forward, tensors, "")
+
+    opt = torch.optim.AdamW(list(params.values()), **ADAMW)
+    losses = []
+    for _ in range(STEPS):
+        opt.zero_grad()
+        step_loss = F.cross_entropy(forward(), labels)
+        losses.append(step_loss.item())
+        step_loss.backward()
+        opt.step()
+    with torch.no_grad():
+        losses.append(F.cross_entropy(forward(), labels).item())
+
+    stem = f"{name}-tiny"
+    write_safetensors(REPO_ROOT / "fixtures/prompts" / f"{stem}.safetensors",
+                      {k: v.to(torch.float32).contiguous() for k, v in tensors.items()},
+                      {"format": "pt", "peft_version": metadata.version("peft")})
+    write_json(REPO_ROOT / "fixtures/prompts" / f"{stem}.json", {
+        "case": name,
+        "model_sha256": sha256_file(model_dir / "model.safetensors"),
+        "versions": {p: metadata.version(p) for p in ("peft", "torch", "transformers")},
+        "adapter_config": json_config(cfg),
+        "head": {"pooling": "mean", "normalize": False, "classes": CLASSES,
+                 "pooled_over": "text" if is_prefix else "prompt+text"},
+        "text_positions": "p..p+seq-1",
+        "texts": TEXTS,
+        "labels": LABELS,
+        "input_ids": ids.tolist(),
+        "attention_mask": mask.tolist(),
+        "token_type_ids": batch["token_type_ids"].tolist(),
+        "batch": len(TEXTS),
+        "seq_len": ids.shape[1],
+        "loss": out["loss"],
+        "adamw": {**ADAMW, "betas": list(ADAMW["betas"]), "steps": STEPS},
+        "adamw_losses": losses,
+        "trainable": list(params.keys()),
+        "peft_state_dict_keys": list(get_peft_model_state_dict(model).keys()),
+        "tensors_file": f"{stem}.safetensors",
+    })
+    print(f"{name}: loss {out['loss']:.6f}; AdamW {losses[0]:.4f} -> {losses[-1]:.4f}; {len(tensors)} tensors")
+
+
+def text_init(model_dir, tokenizer) -> None:
+    """prompt_tuning_init=TEXT: the token ids peft tokenizes and the initial prompt it builds from them."""
+    base = BertModel.from_pretrained(str(model_dir)).eval()
+    cfg = PromptTuningConfig(task_type="FEATURE_EXTRACTION", num_virtual_tokens=INIT_TEXT_VIRTUAL,
+                             prompt_tuning_init="TEXT", prompt_tuning_init_text=INIT_TEXT,
+                             tokenizer_name_or_path=str(model_dir))
+    model = get_peft_model(base, cfg)
+    emb = model.prompt_encoder["default"].embedding.weight.detach().clone()
+    write_safetensors(REPO_ROOT / "fixtures/prompts/prompt-text-init.safetensors", {"prompt_embeddings": emb},
+                      {"format": "pt", "peft_version": metadata.version("peft")})
+    write_json(REPO_ROOT / "fixtures/prompts/prompt-text-init.json", {
+        "init_text": INIT_TEXT,
+        "num_virtual_tokens": INIT_TEXT_VIRTUAL,
+        "token_ids": tokenizer(INIT_TEXT)["input_ids"],
+        "tensors_file": "prompt-text-init.safetensors",
+    })
+
+
+def main() -> None:
+    model_dir = REPO_ROOT / "fixtures/models/tiny-bert"
+    (REPO_ROOT / "fixtures/prompts").mkdir(parents=True, exist_ok=True)
+    tokenizer = BertTokenizerFast.from_pretrained(str(model_dir))
+    batch = tokenizer(TEXTS, padding=True, truncation=True, max_length=64, return_tensors="pt")
+    assert int(batch["token_type_ids"].abs().sum()) == 0  # FEATURE_EXTRACTION drops token types: keep them zero
+    labels = torch.tensor(LABELS)
+    for name in CASES:
+        run_case(name, model_dir, batch, labels)
+    text_init(model_dir, tokenizer)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,56 @@
+/**
+ * Matrix products for everything that trains: tf.matMul, except that no backend is ever asked for a transposed
+ * operand, neither in the forward pass nor in the gradient (which for C = A B needs A^T and B^T).
+ *
+ * Why: tfjs-backend-wasm 4.22 runs a transposed matmul through a slow generic loop instead of XNNPACK. Measured
+ * here on [1024, 1536] x [1536, 384]: 945 ms with transposeB, 50 ms after an explicit transpose (6 ms). Without
+ * this, a LoRA training step of the bundled encoder spent 37 of its 38 seconds in transposed matmuls.
+ * The explicit transposes cost little on the other backends.
+ */
+import * as tf from '@tensorflow/tfjs';
+
+/** Swaps the last two axes: [..., m, n] -> [..., n, m]. */
+export function swapLast<T extends tf.Tensor>(x: T): T {
+  const perm = x.shape.map((_, i) => i);
+  const r = perm.length;
+  [perm[r - 2], perm[r - 1]] = [perm[r - 1], perm[r - 2]];
+  return tf.transpose(x, perm);
+}
+
+/** a @ b for a [..., m, k] and b [..., k, n] with the same leading dims (no broadcasting); a custom gradient. */
+const plainMatMul = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+  const [a, b, save] = args as [tf.Tensor, tf.Tensor, tf.GradSaveFunc];
+  save([a, b]);
+  return {
+    value: tf.matMul(a, b),
+    gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
+      const g = dy as tf.Tensor;
+      const [sa, sb] = saved;
+      return [tf.matMul(g, swapLast(sb)), tf.matMul(swapLast(sa), g)];
+    },
+  };
+}) as (a: tf.Tensor, b: tf.Tensor) => tf.Tensor;
+
+/** tf.matMul's signature and result; operands of the same rank and leading dims (checked). */
+export function matMul<T extends tf.Tensor>(a: T, b: tf.Tensor, transposeA = false, transposeB = false): T {
+  if (a.rank !== b.rank || a.shape.slice(0, -2).some((d, i) => d !== b.shape[i])) {
+    throw new Error(`matMul: operands [${a.shape}] and [${b.shape}] must have the same rank and leading dims (no broadcasting).`);
+  }
+  return plainMatMul(transposeA ? swapLast(a) : a, transposeB ? swapLast(b) : b) as T;
+}
+
+/**
+ * y = x @ w + b for frozen w [in, out] and b [out]: the gradient flows to x only (dx = dy @ w^T), never to the
+ * weights, which are constants of the encoder. (tfjs's fused matmul would also compute dW and db, the two
+ * largest products of the backward pass, for nothing.)
+ */
+export function frozenDense(x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D | undefined): tf.Tensor2D {
+  const f = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+    const rows = args[0] as tf.Tensor;
+    return {
+      value: tf.fused.matMul({ a: rows as tf.Tensor2D, b: w, bias: b }),
+      gradFunc: (dy: tf.Tensor | tf.Tensor[]) => [tf.matMul(dy as tf.Tensor2D, swapLast(w))],
+    };
+  }) as (rows: tf.Tensor2D) => tf.Tensor2D;
+  return f(x);
+}
