@@ -23,4 +23,9 @@ export const headMethod: PeftMethod<HeadOnlyConfig> = {
   fields: {},
   create: () => headOnlyDelta(),
   load: () => headOnlyDelta(),
+  format: {
+    library: 'none', // no adapter: the export is the classifier alone, for torch.nn.Linear
+    toConfigJson: () => ({}),
+    fromConfigJson: () => ({ method: 'head' }),
+  },
 };
