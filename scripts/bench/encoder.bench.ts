@@ -8,17 +8,13 @@
  * Each backend gets one warm-up pass (kernel compilation, weight upload) and then as many timed passes as fit in
  * `--seconds` (at least one). Slow backends (plain-JS cpu, SwiftShader webgpu) run one pass of about a minute.
  */
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { loadCheckpoint } from '../../src/encoder/loader';
 import { WordPieceTokenizer } from '../../src/encoder/tokenizer';
 import { SentenceEncoder } from '../../src/encoder/sentenceEncoder';
-import type { EncodedBatch } from '../../src/encoder/types';
 import { BACKEND_NAMES, type BackendName } from '../../src/runtime/backends';
 import { initNodeBackend } from '../../src/runtime/nodeBackends';
+import { fixedBatch, flag, loadBundled } from './common';
 
-const MODEL_DIR = 'public/models/all-MiniLM-L6-v2';
 const BATCH = 32;
 const TOKENS = 64;
 
@@ -33,41 +29,14 @@ interface BackendResult {
   error?: string;
 }
 
-function flag(args: string[], name: string): string | undefined {
-  const i = args.indexOf(name);
-  return i >= 0 ? args[i + 1] : undefined;
-}
-
-/** A batch of `BATCH` rows of exactly `TOKENS` ids: [CLS] + real word pieces + [SEP], no padding. */
-function fixedBatch(tokenizer: WordPieceTokenizer): EncodedBatch {
-  const text = 'a quiet film about grief, memory and the small rituals that keep a family together through one long winter. ';
-  const pieces = tokenizer.encode(text.repeat(4), undefined, { truncation: false }).ids.slice(1, -1);
-  const inputIds = new Int32Array(BATCH * TOKENS);
-  for (let row = 0; row < BATCH; row++) {
-    inputIds[row * TOKENS] = tokenizer.clsId;
-    for (let t = 1; t < TOKENS - 1; t++) inputIds[row * TOKENS + t] = pieces[(row + t) % pieces.length];
-    inputIds[row * TOKENS + TOKENS - 1] = tokenizer.sepId;
-  }
-  return { inputIds, attentionMask: new Int32Array(BATCH * TOKENS).fill(1), tokenTypeIds: new Int32Array(BATCH * TOKENS), batch: BATCH, seqLen: TOKENS };
-}
-
-async function loadFromDisk() {
-  const files: Record<string, ArrayBuffer> = {};
-  for (const name of readdirSync(MODEL_DIR)) {
-    const buf = readFileSync(join(MODEL_DIR, name));
-    files[name] = buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength) as ArrayBuffer;
-  }
-  return loadCheckpoint({ kind: 'files', id: 'all-MiniLM-L6-v2', files });
-}
-
 async function timeBackend(name: BackendName, seconds: number): Promise<BackendResult> {
   const choice = await initNodeBackend(name).catch((e: unknown) => ({ backend: undefined, fallbackReason: String(e) }));
   if (choice.backend !== name) {
     return { backend: name, ok: false, error: `did not start: ${'fallbackReason' in choice ? choice.fallbackReason : 'unknown'}` };
   }
-  const ckpt = await loadFromDisk();
+  const ckpt = await loadBundled();
   const tokenizer = WordPieceTokenizer.fromJSON(ckpt.tokenizerJson);
-  const batch = fixedBatch(tokenizer);
+  const batch = fixedBatch(tokenizer, BATCH, TOKENS);
   const t0 = performance.now();
   const encoder = SentenceEncoder.fromCheckpoint(ckpt, tokenizer);
   const pass = async () => {
@@ -98,7 +67,7 @@ export async function run(args: string[]) {
   // Load time on the fastest backend we have (the file parsing and validation do not depend on it).
   await initNodeBackend('wasm');
   const loadStart = performance.now();
-  const ckpt = await loadFromDisk();
+  const ckpt = await loadBundled();
   const tokenizer = WordPieceTokenizer.fromJSON(ckpt.tokenizerJson);
   const encoder = SentenceEncoder.fromCheckpoint(ckpt, tokenizer);
   const loadMs = performance.now() - loadStart;

@@ -4,6 +4,7 @@
  */
 const BENCHES = {
   encoder: () => import('./encoder.bench'),
+  train: () => import('./train.bench'),
 } as const;
 type BenchName = keyof typeof BENCHES;
 
