@@ -1,6 +1,7 @@
 /**
- * Interop step 1 (scripts/interop/run.sh): for every method Tabtune can export, trains a classifier briefly on
- * the tiny f32 BERT, exports it and records the logits Tabtune gives on 32 sentences, for check_peft.py.
+ * Interop step 1 (scripts/interop/run.sh): for every method in the registry, trains a classifier briefly on
+ * the tiny f32 BERT, exports it and records the logits Tabtune gives on 32 sentences, for check_peft.py
+ * (peft and head-only) and check_adapters.py (AdapterHub).
  *
  *   npx tsx scripts/interop/export.ts OUT_DIR   ->  OUT_DIR/<method>/delta.zip, OUT_DIR/<method>/logits.json
  *
@@ -14,17 +15,22 @@ import { readCheckpointDir, TINY_BERT_DIR } from '../../src/encoder/bert/testing
 import { BertWeights, LINEAR_NAMES } from '../../src/encoder/bert/weights';
 import { WordPieceTokenizer } from '../../src/encoder/tokenizer';
 import type { EncodedBatch } from '../../src/encoder/types';
-import { exportDelta, LIBRARY_FILES, tensorsToData } from '../../src/peft/export';
+import { exportDelta, tensorsToData } from '../../src/peft/export';
 import { TINY_LABELS, TINY_POOLING, TINY_TRAINING, trainTinyClassifier } from '../../src/peft/export/testing/tinyTask';
+import { HOULSBY } from '../../src/peft/bottleneck';
 import type { MethodName } from '../../src/peft/method';
 import { PEFT_METHODS, type MethodConfig } from '../../src/peft/registry';
 import { initNodeBackend } from '../../src/runtime/nodeBackends';
 
 const STEPS = 5;
 
-/** Configs other than a method's defaults, to cover more of it (LoRA on every linear layer). */
+/**
+ * Configs other than a method's defaults, to cover more of it: LoRA on every linear layer; Houlsby adapters (both
+ * sites) with a whole-number scaling, which AdapterHub reads only when written as a float ("2.0").
+ */
 const CONFIGS: Partial<Record<MethodName, MethodConfig>> = {
   lora: { ...PEFT_METHODS.lora.defaults, targetModules: [...LINEAR_NAMES], r: 4 },
+  bottleneck: { ...HOULSBY, reductionFactor: 8, scaling: 2 },
 };
 
 const SUBJECTS = ['the movie', 'the hotel', 'this phone', 'the food', 'our trip', 'the book', 'the staff', 'the concert'];
@@ -48,11 +54,7 @@ async function main(): Promise<void> {
   const weights = BertWeights.fromCheckpoint(ckpt);
 
   for (const [name, method] of Object.entries(PEFT_METHODS) as [MethodName, (typeof PEFT_METHODS)[MethodName]][]) {
-    const library = method.format?.library;
-    if (!library || !LIBRARY_FILES[library]) {
-      console.log(`interop: ${name}: not exported (${library ? `no writer for the "${library}" library yet` : 'no format in the registry yet'})`);
-      continue;
-    }
+    const { library } = method.format;
     const config = CONFIGS[name] ?? method.defaults;
     const clf = trainTinyClassifier(weights, ckpt.config, config, train, labels, STEPS);
     const zip = exportDelta({

@@ -68,16 +68,17 @@ export interface PeftMethod<C extends MethodConfigBase> {
   create(encoder: BertConfig, config: C, seed: number): Delta;
   /** A delta from saved tensors (peft's names, as tensors() returns them). Copies them into new variables. */
   load(encoder: BertConfig, config: C, saved: Record<string, tf.Tensor>): Delta;
-  /**
-   * How a delta of this method is written for Python (src/peft/export/). Optional only while methods are being
-   * added: it becomes required once every method has one; until then exporting a method without it is refused.
-   */
-  format?: DeltaFormat<C>;
+  /** How a delta of this method is written for Python (src/peft/export/). */
+  format: DeltaFormat<C>;
 }
 
 /** The Python libraries an exported delta is laid out for (src/peft/export/ writes each one's files). */
 export const DELTA_LIBRARIES = ['peft', 'adapters', 'none'] as const;
 export type DeltaLibrary = (typeof DELTA_LIBRARIES)[number];
+
+/** The transformers model classes an export is written for (DeltaFormat.baseModel). */
+export const DELTA_BASE_MODELS = ['BertForSequenceClassification', 'BertModel'] as const;
+export type DeltaBaseModel = (typeof DELTA_BASE_MODELS)[number];
 
 /** What an export knows of the task a delta was trained for. */
 export interface DeltaTask {
@@ -89,6 +90,12 @@ export interface DeltaTask {
 export interface DeltaFormat<C extends MethodConfigBase> {
   /** Which library loads the export: peft, AdapterHub's adapters, or none (the head alone, for plain torch). */
   library: DeltaLibrary;
+  /**
+   * The transformers model the library's files are written for, which decides where the classifier goes:
+   * BertForSequenceClassification (peft SEQ_CLS; the head is saved with the adapter under modules_to_save) or
+   * BertModel (the adapter alone; the head ships beside it as a torch.nn.Linear, classifier.safetensors).
+   */
+  baseModel: DeltaBaseModel;
   /** The library's config file for this config, on this encoder, for a sequence-classification task. */
   toConfigJson(config: C, encoder: BertConfig, task: DeltaTask): Record<string, unknown>;
   /** Reads that file back; throws (with a message saying what is unsupported) on what Tabtune cannot load. */

@@ -1,5 +1,6 @@
 /** Bottleneck adapters (Houlsby 2019, Pfeiffer 2020, LiST's linear adapter) as AdapterHub implements them for BERT. */
 import type { PeftMethod } from '../method';
+import { fromAdapterHubConfig, toAdapterHubConfigFile } from './adapterConfig';
 import { BottleneckDelta } from './bottleneckDelta';
 import { BOTTLENECK_DEFAULTS, BOTTLENECK_FIELDS, type BottleneckConfig } from './config';
 
@@ -45,4 +46,11 @@ export const bottleneckMethod: PeftMethod<BottleneckConfig> = {
   fields: BOTTLENECK_FIELDS,
   create: (encoder, config, seed) => BottleneckDelta.create(encoder, config, seed),
   load: (encoder, config, saved) => BottleneckDelta.load(encoder, config, saved),
+  format: {
+    library: 'adapters',
+    baseModel: 'BertModel', // load_adapter on a BertModel; the head ships beside it (AdapterHub has no mean-pooled head)
+    // Throws UnsupportedAdapterConfigError for LiST's bias-free adapter, which AdapterHub cannot hold.
+    toConfigJson: (config, encoder) => ({ ...toAdapterHubConfigFile(config, { hiddenSize: encoder.hiddenSize }) }),
+    fromConfigJson: (json) => fromAdapterHubConfig(json),
+  },
 };

@@ -8,7 +8,7 @@ export const DELTA_IMPORT_ERROR_CODES = [
   'missing-file', // tabtune.json, the config or a weights file is absent
   'corrupt', // a file is there but is not valid JSON / safetensors
   'other-encoder', // trained on another encoder (fingerprint or hidden size differs)
-  'unknown-method', // a method this version of Tabtune does not know, or cannot import
+  'unknown-method', // a method this version of Tabtune does not know, or laid out for another library
   'bad-config', // the method's config file holds settings Tabtune does not support
   'unknown-keys', // tensors the method does not have
   'missing-tensor', // a tensor the method needs is absent
@@ -31,8 +31,8 @@ export class DeltaImportError extends Error {
 }
 
 export const DELTA_EXPORT_ERROR_CODES = [
-  'no-format', // the method has no `format` row yet
-  'unsupported-library', // the method's library has no writer here yet
+  'unsupported-library', // no writer for the method's library and base model (a pair no registry row uses today)
+  'unsupported-config', // the library cannot hold this config (LiST's bias-free adapter in AdapterHub)
   'bad-input', // labels, tensors or encoder data that cannot make a loadable export
 ] as const;
 export type DeltaExportErrorCode = (typeof DELTA_EXPORT_ERROR_CODES)[number];

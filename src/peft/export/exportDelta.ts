@@ -5,22 +5,24 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { Checkpoint, PoolingConfig } from '../../encoder/types';
 import { writeSafetensors, type TensorToWrite } from '../../encoder/weights/safetensors';
+import { stringifyAdapterHubConfig, type AdapterHubAdapterConfigFile } from '../bottleneck';
 import { PEFT_METHODS, type MethodConfig } from '../registry';
-import type { DeltaFormat } from '../method';
+import type { DeltaFormat, DeltaLibrary, MethodName } from '../method';
 import { DeltaExportError } from './errors';
 import { expectedTensorShapes } from './expectedTensors';
 import {
+  ADAPTERS_VERSION,
   DELTA_FORMAT_VERSION,
-  LIBRARY_FILES,
+  layoutOf,
   MANIFEST_FILE,
   peftCommonConfig,
   PEFT_VERSION,
   README_FILE,
-  savedTensorName,
+  savedTensor,
+  tensorFiles,
   type DeltaManifest,
   type ExportTask,
   type TensorData,
-  type WritableLibrary,
 } from './layout';
 import { deltaReadme } from './readme';
 import { zipFiles } from './zipArchive';
@@ -39,18 +41,19 @@ export interface DeltaExportInput {
   createdAt: Date;
 }
 
-/** The method's format, or DeltaExportError when it has none (yet). */
-export function formatOf(config: MethodConfig): DeltaFormat<MethodConfig> | undefined {
-  return (PEFT_METHODS[config.method] as { format?: DeltaFormat<MethodConfig> } | undefined)?.format;
+/** The registry's format for a config's method tag, or undefined for a tag the registry does not have. */
+export function formatOf(config: { method: unknown }): DeltaFormat<MethodConfig> | undefined {
+  const { method } = config;
+  return typeof method === 'string' && Object.hasOwn(PEFT_METHODS, method) ? (PEFT_METHODS[method as MethodName].format as DeltaFormat<MethodConfig>) : undefined;
 }
 
 export function exportDelta(input: DeltaExportInput): Uint8Array {
   const { task, encoder, config } = input;
   const format = formatOf(config);
-  if (!format) throw new DeltaExportError('no-format', `The ${config.method} method cannot be exported yet (it has no format in the registry). Export a LoRA or head-only task.`);
-  const files = LIBRARY_FILES[format.library];
-  if (!files) throw new DeltaExportError('unsupported-library', `Exporting for the "${format.library}" library is not implemented yet.`);
-  const library = format.library as WritableLibrary;
+  if (!format) throw new DeltaExportError('bad-input', `Cannot export "${task.name}": "${String(config.method)}" is not a method this version of Tabtune knows.`);
+  const layout = layoutOf(format);
+  if (!layout) throw new DeltaExportError('unsupported-library', `Exporting for the "${format.library}" library on a ${format.baseModel} is not implemented.`);
+  const configJson = layout.config ? libraryConfig(format, input) : undefined; // first: a config it cannot hold is the news
   checkInput(input);
 
   const manifest: DeltaManifest = {
@@ -66,24 +69,39 @@ export function exportDelta(input: DeltaExportInput): Uint8Array {
       pooling: { ...input.pooling },
     },
     method: config,
-    library,
-    ...(library === 'peft' ? { libraryVersion: PEFT_VERSION } : {}),
-    files: { ...(files.config ? { config: files.config } : {}), weights: files.weights },
+    library: format.library,
+    ...(LIBRARY_VERSIONS[format.library] ? { libraryVersion: LIBRARY_VERSIONS[format.library] } : {}),
+    files: { ...(layout.config ? { config: layout.config } : {}), ...(layout.weights ? { weights: layout.weights } : {}), ...(layout.classifier ? { classifier: layout.classifier } : {}) },
     ...(input.metrics ? { metrics: { ...input.metrics } } : {}),
   };
-  const toWrite: Record<string, TensorToWrite> = {};
-  for (const [name, t] of Object.entries(input.tensors)) toWrite[savedTensorName(library, name)] = { dtype: 'F32', shape: t.shape, data: t.data };
-
-  const json = (v: unknown) => new TextEncoder().encode(JSON.stringify(v, null, 2) + '\n');
-  const out: Record<string, Uint8Array> = {};
-  if (files.config) {
-    const methodJson = format.toConfigJson(config, encoder.config, { labels: task.labels });
-    out[files.config] = json(library === 'peft' ? sortKeys({ ...methodJson, ...peftCommonConfig(encoder.id) }) : methodJson);
+  const byFile = new Map<string, Record<string, TensorToWrite>>(tensorFiles(layout).map((f) => [f, {}]));
+  for (const [name, t] of Object.entries(input.tensors)) {
+    const saved = savedTensor(layout, name);
+    byFile.get(saved.file)![saved.name] = { dtype: 'F32', shape: t.shape, data: t.data };
   }
-  out[files.weights] = writeSafetensors(toWrite, { format: 'pt' });
-  out[MANIFEST_FILE] = json(manifest);
+
+  const out: Record<string, Uint8Array> = {};
+  if (layout.config && configJson !== undefined) out[layout.config] = new TextEncoder().encode(configJson);
+  for (const [file, tensors] of byFile) out[file] = writeSafetensors(tensors, { format: 'pt' });
+  out[MANIFEST_FILE] = new TextEncoder().encode(JSON.stringify(manifest, null, 2) + '\n');
   out[README_FILE] = new TextEncoder().encode(deltaReadme(manifest));
   return zipFiles(out, input.createdAt);
+}
+
+/** The versions of the libraries whose file formats the export follows, recorded in tabtune.json. */
+const LIBRARY_VERSIONS: Partial<Record<DeltaLibrary, string>> = { peft: PEFT_VERSION, adapters: ADAPTERS_VERSION };
+
+/** The text of the library's config file; a config the library cannot hold is refused (unsupported-config). */
+function libraryConfig(format: DeltaFormat<MethodConfig>, { task, encoder, config }: DeltaExportInput): string {
+  let json: Record<string, unknown>;
+  try {
+    json = format.toConfigJson(config, encoder.config, { labels: task.labels });
+  } catch (e) {
+    throw new DeltaExportError('unsupported-config', `Cannot export "${task.name}" for ${format.library}: ${(e as Error).message}`);
+  }
+  if (format.library === 'peft') return JSON.stringify(sortKeys({ ...json, ...peftCommonConfig(encoder.id, format.baseModel) }), null, 2) + '\n';
+  if (format.library === 'adapters') return stringifyAdapterHubConfig({ ...json, model_name: encoder.id } as unknown as AdapterHubAdapterConfigFile);
+  return JSON.stringify(json, null, 2) + '\n';
 }
 
 /** Copies tensors off the backend as float32 data (awaits, so it works on WebGPU too). */

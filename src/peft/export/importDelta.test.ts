@@ -1,6 +1,7 @@
 /**
  * importDelta refuses every kind of bad zip with its DeltaImportError code, and leaves nothing behind: crafted
- * from one good LoRA export on the tiny BERT (corrupt bytes, truncation, another encoder, edited files).
+ * from good exports on the tiny BERT (corrupt bytes, truncation, another encoder, edited files), one per layout:
+ * LoRA (peft SEQ_CLS), bottleneck (AdapterHub + classifier.safetensors), prefix (peft FEATURE_EXTRACTION + classifier).
  */
 import * as tf from '@tensorflow/tfjs';
 import { strFromU8, strToU8, unzipSync, zipSync } from 'fflate';
@@ -8,7 +9,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { readCheckpointDir, TINY_BERT_DIR } from '../../encoder/bert/testing/fixtures';
 import { parseSafetensors, tensorData, writeSafetensors, type TensorToWrite } from '../../encoder/weights/safetensors';
 import { initNodeBackend } from '../../runtime/nodeBackends';
-import { createDelta } from '../registry';
+import { HOULSBY } from '../bottleneck';
+import { createDelta, type MethodConfig } from '../registry';
 import type { LoraConfig } from '../lora';
 import { LinearHead } from '../head';
 import { DeltaImportError, exportDelta, importDelta, tensorsToData, type DeltaImportErrorCode, type ImportTarget } from '.';
@@ -17,31 +19,42 @@ import { TINY_LABELS, TINY_POOLING } from './testing/tinyTask';
 const ckpt = readCheckpointDir(TINY_BERT_DIR);
 const LORA: LoraConfig = { method: 'lora', r: 2, loraAlpha: 4, loraDropout: 0, targetModules: ['query', 'value'], useRslora: false };
 const WEIGHTS = 'adapter_model.safetensors';
+const ADAPTER = 'adapter.safetensors';
+const CLASSIFIER = 'classifier.safetensors';
 const A0 = 'base_model.model.bert.encoder.layer.0.attention.self.query.lora_A.weight';
+const UP0 = 'bert.encoder.layer.0.output.adapters.tabtune.adapter_up.weight';
 
-let good: Uint8Array;
+/** The good exports the cases edit, one per layout. */
+const CONFIGS = {
+  lora: LORA,
+  bottleneck: { ...HOULSBY, reductionFactor: 8 },
+  prefix: { method: 'prefix', numVirtualTokens: 4, encoderHiddenSize: 16 },
+} as const satisfies Record<string, MethodConfig>;
+type Good = keyof typeof CONFIGS;
+const goods = {} as Record<Good, Uint8Array>;
+let good: Uint8Array; // goods.lora
 
-/** A copy of the good zip with its files edited. */
-function edit(change: (files: Record<string, Uint8Array>) => void): Uint8Array {
-  const files = unzipSync(good);
+/** A copy of a good zip with its files edited. */
+function edit(change: (files: Record<string, Uint8Array>) => void, from: Good = 'lora'): Uint8Array {
+  const files = unzipSync(goods[from]);
   change(files);
   return zipSync(files);
 }
-function editJson(name: string, change: (json: Record<string, any>) => void): Uint8Array {
+function editJson(name: string, change: (json: Record<string, any>) => void, from: Good = 'lora'): Uint8Array {
   return edit((files) => {
     const json = JSON.parse(strFromU8(files[name]));
     change(json);
     files[name] = strToU8(JSON.stringify(json));
-  });
+  }, from);
 }
-function editTensors(change: (tensors: Record<string, TensorToWrite>) => void): Uint8Array {
+function editTensors(change: (tensors: Record<string, TensorToWrite>) => void, from: Good = 'lora', file = WEIGHTS): Uint8Array {
   return edit((files) => {
-    const st = parseSafetensors(files[WEIGHTS].slice().buffer);
+    const st = parseSafetensors(files[file].slice().buffer);
     const tensors: Record<string, TensorToWrite> = {};
     for (const [k, v] of st.tensors) tensors[k] = { dtype: 'F32', shape: v.shape, data: tensorData(v) };
     change(tensors);
-    files[WEIGHTS] = writeSafetensors(tensors, st.metadata);
-  });
+    files[file] = writeSafetensors(tensors, st.metadata);
+  }, from);
 }
 
 function importError(zip: Uint8Array, target: ImportTarget = ckpt): DeltaImportError {
@@ -61,14 +74,17 @@ function importError(zip: Uint8Array, target: ImportTarget = ckpt): DeltaImportE
 describe('importDelta errors', () => {
   beforeAll(async () => {
     await initNodeBackend('cpu');
-    const delta = createDelta(ckpt.config, LORA, 1);
-    const head = LinearHead.random(ckpt.config.hiddenSize, TINY_LABELS.length, 1);
-    tf.tidy(() => delta.variables.forEach((v) => v.assign(tf.randomNormal(v.shape, 0, 0.1, 'float32', 2))));
-    const tensors = await tensorsToData({ ...delta.tensors(), ...head.tensors() });
-    delta.dispose();
-    head.dispose();
-    good = exportDelta({ task: { name: 'Sentiment', labels: [...TINY_LABELS] }, encoder: ckpt, pooling: TINY_POOLING, config: LORA, tensors, createdAt: new Date(0) });
-    expect(importDelta(good, ckpt).config).toEqual(LORA);
+    for (const [name, config] of Object.entries(CONFIGS) as [Good, MethodConfig][]) {
+      const delta = createDelta(ckpt.config, config, 1);
+      const head = LinearHead.random(ckpt.config.hiddenSize, TINY_LABELS.length, 1);
+      tf.tidy(() => delta.variables.forEach((v) => v.assign(tf.randomNormal(v.shape, 0, 0.1, 'float32', 2))));
+      const tensors = await tensorsToData({ ...delta.tensors(), ...head.tensors() });
+      delta.dispose();
+      head.dispose();
+      goods[name] = exportDelta({ task: { name: 'Sentiment', labels: [...TINY_LABELS] }, encoder: ckpt, pooling: TINY_POOLING, config, tensors, createdAt: new Date(0) });
+      expect(importDelta(goods[name], ckpt).config).toEqual(config);
+    }
+    good = goods.lora;
   });
 
   const cases: Array<[string, () => Uint8Array, DeltaImportErrorCode, RegExp, ImportTarget?]> = [
@@ -98,6 +114,21 @@ describe('importDelta errors', () => {
     ['NaN values', () => editTensors((t) => (t[A0] = { ...t[A0], data: new Float32Array(64).fill(NaN) })), 'non-finite', /NaN/],
     ['Inf values', () => editTensors((t) => (t['base_model.model.classifier.bias'] = { dtype: 'F32', shape: [3], data: Float32Array.of(0, Infinity, 0) })), 'non-finite', /classifier\.bias/],
     ['a corrupt safetensors file', () => edit((f) => (f[WEIGHTS] = f[WEIGHTS].slice(0, 100))), 'corrupt', /safetensors/],
+    // AdapterHub and classifier.safetensors layouts
+    ['an AdapterHub setting Tabtune lacks', () => editJson('adapter_config.json', (j) => (j.config.use_gating = true), 'bottleneck'), 'bad-config', /use_gating/],
+    ['a plain AdapterHub folder', () => edit((f) => delete f['tabtune.json'], 'bottleneck'), 'missing-file', /plain AdapterHub adapter/],
+    ['an AdapterHub zip without its classifier', () => edit((f) => delete f[CLASSIFIER], 'bottleneck'), 'missing-file', /classifier\.safetensors/],
+    ['an adapter tensor moved into classifier.safetensors', () => edit((f) => {
+      const st = parseSafetensors(f[ADAPTER].slice().buffer);
+      const head = parseSafetensors(f[CLASSIFIER].slice().buffer);
+      const tensors: Record<string, TensorToWrite> = {};
+      for (const [k, v] of [...head.tensors, [UP0, st.tensors.get(UP0)!] as const]) tensors[k] = { dtype: 'F32', shape: v.shape, data: tensorData(v) };
+      f[CLASSIFIER] = writeSafetensors(tensors);
+    }, 'bottleneck'), 'unknown-keys', /classifier\.safetensors holds .*adapter_up/],
+    ['an adapter without one of its tensors', () => editTensors((t) => delete t[UP0], 'bottleneck', ADAPTER), 'missing-tensor', /adapter\.safetensors lacks .*layer\.0\.output\.adapters\.tabtune\.adapter_up\.weight/],
+    ['a classifier without its bias', () => editTensors((t) => delete t.bias, 'prefix', CLASSIFIER), 'missing-tensor', /classifier\.safetensors lacks the tensor "bias"/],
+    ['a P-tuning v2 config in a prefix-tuning zip', () => editJson('adapter_config.json', (j) => (j.prefix_projection = false), 'prefix'), 'bad-config', /P-tuning v2.*not prefix/],
+    ['a prefix of the wrong length', () => editTensors((t) => (t.prompt_embeddings = { ...t.prompt_embeddings, shape: [2, 256], data: (t.prompt_embeddings.data as Float32Array).slice(0, 512) }), 'prefix'), 'bad-shape', /prompt_embeddings.*\[4,128\]/],
   ];
   for (const [what, make, code, message] of cases) {
     it(`refuses ${what} (${code})`, () => {

@@ -5,12 +5,12 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { BertConfig } from '../../encoder/types';
-import { parseSafetensors, tensorData, type SafetensorsFile } from '../../encoder/weights/safetensors';
-import { PEFT_METHODS, type MethodConfig } from '../registry';
+import { parseSafetensors, tensorData, type SafetensorsFile, type TensorView } from '../../encoder/weights/safetensors';
+import type { MethodConfig } from '../registry';
 import { DeltaImportError } from './errors';
 import { formatOf } from './exportDelta';
 import { expectedTensorShapes } from './expectedTensors';
-import { DELTA_FORMAT_VERSION, LIBRARY_FILES, MANIFEST_FILE, savedTensorName, tabtuneTensorName, type DeltaManifest, type TensorData, type WritableLibrary } from './layout';
+import { DELTA_FORMAT_VERSION, EXPORT_LAYOUTS, layoutOf, MANIFEST_FILE, savedTensor, tabtuneTensorName, tensorFiles, type DeltaManifest, type ExportLayout, type TensorData } from './layout';
 import { unzipVerified } from './zipArchive';
 
 /** The encoder the studio has loaded (Checkpoint's fields). */
@@ -37,18 +37,17 @@ export function importDelta(zip: Uint8Array, target: ImportTarget): ImportedDelt
   checkEncoder(manifest, target);
 
   const method = manifest.method?.method;
-  const format = typeof method === 'string' && Object.hasOwn(PEFT_METHODS, method) ? formatOf(manifest.method) : undefined;
-  if (!format) {
-    throw new DeltaImportError('unknown-method', `This delta uses the method "${String(method)}", which this version of Tabtune cannot import. Update Tabtune, or export the task again with LoRA or head-only.`, MANIFEST_FILE);
+  const format = formatOf(manifest.method);
+  const layout = format && layoutOf(format);
+  if (!format || !layout) {
+    throw new DeltaImportError('unknown-method', `This delta uses the method "${String(method)}", which this version of Tabtune cannot import. Update Tabtune, or export the task again with another method.`, MANIFEST_FILE);
   }
-  const layout = LIBRARY_FILES[format.library];
-  if (!layout || manifest.library !== format.library) {
+  if (manifest.library !== format.library) {
     throw new DeltaImportError('unknown-method', `tabtune.json says the delta is laid out for "${String(manifest.library)}", but Tabtune's ${method} is saved for "${format.library}". Export it again.`, MANIFEST_FILE);
   }
-  const library = format.library as WritableLibrary;
   const config = readConfig(files, layout.config, manifest, (json) => format.fromConfigJson(json, target.config));
-  const weights = readWeights(files, layout.weights);
-  const tensors = checkTensors(weights, library, layout.weights, target.config, config, manifest.task.labels.length);
+  const weights = tensorFiles(layout).map((name) => ({ name, file: readWeights(files, name) }));
+  const tensors = checkTensors(weights, layout, target.config, config, manifest.task.labels.length);
   return {
     task: manifest.task,
     encoder: manifest.encoder,
@@ -83,7 +82,8 @@ function parseJson(bytes: Uint8Array, name: string): Record<string, unknown> {
 function readManifest(files: Map<string, Uint8Array>): DeltaManifest {
   const bytes = files.get(MANIFEST_FILE);
   if (!bytes) {
-    const hint = files.has(LIBRARY_FILES.peft.config) ? ' It looks like a plain peft adapter; Tabtune imports only deltas it exported itself, which know their encoder and labels.' : '';
+    const plain = files.has(EXPORT_LAYOUTS.peft.BertModel.weights) ? 'peft' : files.has(EXPORT_LAYOUTS.adapters.BertModel.weights) || files.has('pytorch_adapter.bin') ? 'AdapterHub' : undefined;
+    const hint = plain ? ` It looks like a plain ${plain} adapter; Tabtune imports only deltas it exported itself, which know their encoder and labels.` : '';
     throw new DeltaImportError('missing-file', `The zip has no ${MANIFEST_FILE}, so it is not a delta exported by Tabtune.${hint}`, MANIFEST_FILE);
   }
   const m = parseJson(bytes, MANIFEST_FILE) as unknown as DeltaManifest;
@@ -134,24 +134,35 @@ function readWeights(files: Map<string, Uint8Array>, name: string): SafetensorsF
   }
 }
 
-function checkTensors(file: SafetensorsFile, library: WritableLibrary, fileName: string, encoder: BertConfig, config: MethodConfig, classes: number): Record<string, TensorData> {
+function checkTensors(weights: Array<{ name: string; file: SafetensorsFile }>, layout: ExportLayout, encoder: BertConfig, config: MethodConfig, classes: number): Record<string, TensorData> {
+  const firstFile = weights[0]?.name ?? MANIFEST_FILE;
   let expected: Map<string, number[]>;
   try {
     expected = expectedTensorShapes(encoder, config, classes);
   } catch (e) {
-    throw new DeltaImportError('bad-config', `The config cannot be built on this encoder: ${(e as Error).message}`, fileName);
+    throw new DeltaImportError('bad-config', `The config cannot be built on this encoder: ${(e as Error).message}`, firstFile);
   }
-  const saved = new Map([...file.tensors].map(([name, view]) => [tabtuneTensorName(library, name), { name, view }]));
-  const unknown = [...saved].filter(([name]) => !expected.has(name)).map(([, s]) => s.name);
-  if (unknown.length) {
-    const list = unknown.slice(0, 3).join(', ') + (unknown.length > 3 ? ` and ${unknown.length - 3} more` : '');
-    throw new DeltaImportError('unknown-keys', `${fileName} holds tensors a ${config.method} delta with this config does not have: ${list}. It was edited or made by another tool; export it from Tabtune again.`, fileName);
+  const saved = new Map<string, { name: string; fileName: string; view: TensorView }>();
+  for (const { name: fileName, file } of weights) {
+    const unknown: string[] = [];
+    for (const [name, view] of file.tensors) {
+      const tabtune = tabtuneTensorName(layout, fileName, name);
+      if (!expected.has(tabtune) || savedTensor(layout, tabtune).file !== fileName || saved.has(tabtune)) unknown.push(name);
+      else saved.set(tabtune, { name, fileName, view });
+    }
+    if (unknown.length) {
+      const list = unknown.slice(0, 3).join(', ') + (unknown.length > 3 ? ` and ${unknown.length - 3} more` : '');
+      throw new DeltaImportError('unknown-keys', `${fileName} holds tensors a ${config.method} delta with this config does not have: ${list}. It was edited or made by another tool; export it from Tabtune again.`, fileName);
+    }
   }
   const out: Record<string, TensorData> = {};
   for (const [name, shape] of expected) {
     const s = saved.get(name);
-    if (!s) throw new DeltaImportError('missing-tensor', `${fileName} lacks the tensor "${savedTensorName(library, name)}" that its config needs. Export the task again.`, fileName);
-    const { view } = s;
+    if (!s) {
+      const where = savedTensor(layout, name);
+      throw new DeltaImportError('missing-tensor', `${where.file} lacks the tensor "${where.name}" that its config needs. Export the task again.`, where.file);
+    }
+    const { view, fileName } = s;
     if (view.dtype !== 'F32' && view.dtype !== 'F16' && view.dtype !== 'BF16') {
       throw new DeltaImportError('bad-shape', `"${s.name}" is ${view.dtype}; Tabtune reads float tensors (F32, F16, BF16). Export the task again.`, fileName);
     }

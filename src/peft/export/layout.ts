@@ -1,17 +1,25 @@
 /**
- * What an exported delta's zip holds, per library (one flat folder, so unzipping gives a directory that
- * peft's PeftModel.from_pretrained loads as it is):
+ * What an exported delta's zip holds (one flat folder, so unzipping gives a directory that the library's loader
+ * reads as it is), by the method's format (library + the transformers model it is for):
  *
- *   peft:  adapter_config.json, adapter_model.safetensors (LoRA etc. + the classifier as modules_to_save), README.md, tabtune.json
- *   none:  classifier.safetensors (torch.nn.Linear's `weight` [classes, hidden], `bias` [classes]), README.md, tabtune.json
+ *   peft, BertForSequenceClassification (LoRA):  adapter_config.json, adapter_model.safetensors (the adapter + the
+ *       classifier under modules_to_save)
+ *   peft, BertModel (prefix, P-tuning v2, prompt, P-tuning; FEATURE_EXTRACTION):  adapter_config.json,
+ *       adapter_model.safetensors (`prompt_embeddings`), classifier.safetensors
+ *   adapters, BertModel (bottleneck):  adapter_config.json and adapter.safetensors as AdapterHub's
+ *       save_adapter(..., use_safetensors=True) writes them, classifier.safetensors
+ *   none, BertModel (head only):  classifier.safetensors
  *
- * tabtune.json is Tabtune's own metadata; peft reads only its two files and ignores it. Tensor names: Tabtune's
- * deltas name their tensors as peft saves them for a BertModel (`base_model.model.encoder...`); the export is
- * for BertForSequenceClassification, whose encoder is `bert.` (`base_model.model.bert.encoder...`).
+ * always with README.md and tabtune.json (Tabtune's own metadata; the libraries read only their files).
+ * classifier.safetensors is a torch.nn.Linear's state dict (`weight` [classes, hidden], `bias` [classes]): Tabtune's
+ * head reads MEAN-pooled states, which neither peft's FEATURE_EXTRACTION nor any AdapterHub head does.
+ * Tensor names: Tabtune's deltas name their tensors as their library saves them (peft for a BertModel,
+ * `base_model.model.encoder...`; AdapterHub for a BertAdapterModel, `bert.encoder...`); the LoRA export is for
+ * BertForSequenceClassification, whose encoder is `bert.` (`base_model.model.bert.encoder...`).
  */
 import type { BertConfig, PoolingConfig } from '../../encoder/types';
 import { HEAD_TENSOR_NAMES } from '../head';
-import type { DeltaLibrary } from '../method';
+import type { DeltaFormat, DeltaLibrary } from '../method';
 import type { MethodConfig } from '../registry';
 
 /** Bumped when an older Tabtune could not read what a newer one writes. */
@@ -19,13 +27,36 @@ export const DELTA_FORMAT_VERSION = 1;
 export const MANIFEST_FILE = 'tabtune.json';
 export const README_FILE = 'README.md';
 
-/** The files each library's loader reads. `config` is absent where the library has no config file. */
-export const LIBRARY_FILES = {
-  peft: { config: 'adapter_config.json', weights: 'adapter_model.safetensors' },
-  none: { config: undefined, weights: 'classifier.safetensors' },
-  adapters: undefined, // AdapterHub's layout: not written yet
-} as const satisfies Record<DeltaLibrary, { config: string | undefined; weights: string } | undefined>;
-export type WritableLibrary = Exclude<DeltaLibrary, 'adapters'>;
+/** The files of one export layout. */
+export interface ExportLayout {
+  library: DeltaLibrary;
+  /** The library's config file (absent for the head alone). */
+  config?: string;
+  /** The library's weights file: the delta's tensors, and the head's too when `classifier` is absent. */
+  weights?: string;
+  /** The head as a torch.nn.Linear's state dict, when the library's files do not hold it. */
+  classifier?: string;
+}
+
+export const CLASSIFIER_FILE = 'classifier.safetensors';
+const PEFT_FILES = { config: 'adapter_config.json', weights: 'adapter_model.safetensors' } as const;
+/** The names AdapterHub's save_adapter(use_safetensors=True) writes and load_adapter(use_safetensors=True) reads. */
+const ADAPTERS_FILES = { config: 'adapter_config.json', weights: 'adapter.safetensors' } as const;
+
+/** Every layout Tabtune writes, by library and base model; a missing one is a pair no method uses. */
+export const EXPORT_LAYOUTS = {
+  peft: {
+    BertForSequenceClassification: { library: 'peft', ...PEFT_FILES },
+    BertModel: { library: 'peft', ...PEFT_FILES, classifier: CLASSIFIER_FILE },
+  },
+  adapters: { BertModel: { library: 'adapters', ...ADAPTERS_FILES, classifier: CLASSIFIER_FILE } },
+  none: { BertModel: { library: 'none', classifier: CLASSIFIER_FILE } },
+} as const satisfies Record<DeltaLibrary, Partial<Record<DeltaFormat<MethodConfig>['baseModel'], ExportLayout>>>;
+
+/** The layout of a method's format, or undefined for a pair Tabtune does not write. */
+export function layoutOf(format: Pick<DeltaFormat<MethodConfig>, 'library' | 'baseModel'>): ExportLayout | undefined {
+  return (EXPORT_LAYOUTS[format.library] as Partial<Record<string, ExportLayout>>)[format.baseModel];
+}
 
 /**
  * The peft version whose saved format the export follows (and the interop test checks). Recorded in
@@ -33,6 +64,8 @@ export type WritableLibrary = Exclude<DeltaLibrary, 'adapters'>;
  * user to upgrade peft when it meets it.
  */
 export const PEFT_VERSION = '0.17.1';
+/** The AdapterHub `adapters` version whose save_adapter files the bottleneck export follows (and interop checks). */
+export const ADAPTERS_VERSION = '1.2.0';
 
 /** A tensor as plain data: float32 values in row-major order. */
 export interface TensorData {
@@ -58,47 +91,52 @@ export interface DeltaManifest {
   encoder: { id: string; fingerprint: string; hiddenSize: number; numHiddenLayers: number; pooling: PoolingConfig };
   /** Tabtune's config of the method (its `method` tag names it). */
   method: MethodConfig;
-  library: WritableLibrary;
-  /** The version of the library whose format the files follow (peft's), when there is one. */
+  library: DeltaLibrary;
+  /** The version of the library whose format the files follow (peft's, adapters'), when there is one. */
   libraryVersion?: string;
   /** The files beside this one that hold the delta. */
-  files: { config?: string; weights: string };
+  files: { config?: string; weights?: string; classifier?: string };
   metrics?: Record<string, number>;
 }
 
 const BERT_MODEL_PREFIX = 'base_model.model.';
 const SEQ_CLS_PREFIX = 'base_model.model.bert.';
 const PLAIN_HEAD = { weight: 'weight', bias: 'bias' } as const;
+const isHead = (name: string) => name === HEAD_TENSOR_NAMES.weight || name === HEAD_TENSOR_NAMES.bias;
 
-/** Tabtune's tensor name -> the name in the library's weights file. */
-export function savedTensorName(library: WritableLibrary, name: string): string {
-  if (library === 'none') {
-    if (name === HEAD_TENSOR_NAMES.weight) return PLAIN_HEAD.weight;
-    if (name === HEAD_TENSOR_NAMES.bias) return PLAIN_HEAD.bias;
-    return name;
-  }
-  if (name === HEAD_TENSOR_NAMES.weight || name === HEAD_TENSOR_NAMES.bias) return name; // modules_to_save
-  return name.startsWith(BERT_MODEL_PREFIX) ? SEQ_CLS_PREFIX + name.slice(BERT_MODEL_PREFIX.length) : name;
+/** Where Tabtune's tensor `name` is saved in `layout`: the file, and its name there. */
+export function savedTensor(layout: ExportLayout, name: string): { file: string; name: string } {
+  if (isHead(name) && layout.classifier) return { file: layout.classifier, name: name === HEAD_TENSOR_NAMES.weight ? PLAIN_HEAD.weight : PLAIN_HEAD.bias };
+  const file = layout.weights ?? layout.classifier ?? '';
+  if (layout.library !== 'peft' || layout.classifier || isHead(name)) return { file, name }; // modules_to_save keeps its name
+  return { file, name: name.startsWith(BERT_MODEL_PREFIX) ? SEQ_CLS_PREFIX + name.slice(BERT_MODEL_PREFIX.length) : name };
 }
 
-/** The inverse of savedTensorName. */
-export function tabtuneTensorName(library: WritableLibrary, saved: string): string {
-  if (library === 'none') {
-    if (saved === PLAIN_HEAD.weight) return HEAD_TENSOR_NAMES.weight;
-    if (saved === PLAIN_HEAD.bias) return HEAD_TENSOR_NAMES.bias;
-    return saved;
-  }
+/** The inverse of savedTensor: the name `saved` in `file` -> Tabtune's. */
+export function tabtuneTensorName(layout: ExportLayout, file: string, saved: string): string {
+  if (file === layout.classifier) return saved === PLAIN_HEAD.weight ? HEAD_TENSOR_NAMES.weight : saved === PLAIN_HEAD.bias ? HEAD_TENSOR_NAMES.bias : saved;
+  if (layout.library !== 'peft' || layout.classifier) return saved;
   return saved.startsWith(SEQ_CLS_PREFIX) ? BERT_MODEL_PREFIX + saved.slice(SEQ_CLS_PREFIX.length) : saved;
 }
 
-/** The fields every peft config shares, for a BertForSequenceClassification on `encoderId`. */
-export function peftCommonConfig(encoderId: string): Record<string, unknown> {
+/** The files of `layout` that hold tensors, in the order they are written. */
+export function tensorFiles(layout: ExportLayout): string[] {
+  return [layout.weights, layout.classifier].filter((f): f is string => f !== undefined);
+}
+
+/**
+ * The fields every peft config shares, on `encoderId`: for BertForSequenceClassification, SEQ_CLS with the head
+ * under modules_to_save; for a BertModel, FEATURE_EXTRACTION (the method's own file says so too). inference_mode
+ * makes peft load prefix tuning's and P-tuning's saved prompt as the prompt itself, without their encoders.
+ */
+export function peftCommonConfig(encoderId: string, baseModel: DeltaFormat<MethodConfig>['baseModel']): Record<string, unknown> {
+  const seqCls = baseModel === 'BertForSequenceClassification';
   return {
     base_model_name_or_path: encoderId,
     revision: null,
-    task_type: 'SEQ_CLS',
+    task_type: seqCls ? 'SEQ_CLS' : 'FEATURE_EXTRACTION',
     inference_mode: true,
-    modules_to_save: ['classifier'],
+    ...(seqCls ? { modules_to_save: ['classifier'] } : {}),
   };
 }
 

@@ -25,6 +25,7 @@ export const headMethod: PeftMethod<HeadOnlyConfig> = {
   load: () => headOnlyDelta(),
   format: {
     library: 'none', // no adapter: the export is the classifier alone, for torch.nn.Linear
+    baseModel: 'BertModel',
     toConfigJson: () => ({}),
     fromConfigJson: () => ({ method: 'head' }),
   },

@@ -18,6 +18,7 @@ export const loraMethod: PeftMethod<LoraConfig> = {
   load: (encoder, config, saved) => LoraDelta.load(encoder, config, saved),
   format: {
     library: 'peft',
+    baseModel: 'BertForSequenceClassification', // the head under modules_to_save, as peft's SEQ_CLS saves it
     // peft's LoraConfig fields; the export adds those every peft config shares (task_type, base model...).
     toConfigJson: (config) => ({ ...toPeftAdapterConfig(config), fan_in_fan_out: false, use_dora: false, lora_bias: false }),
     fromConfigJson: (json) => fromPeftAdapterConfig(json),

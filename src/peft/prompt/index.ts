@@ -1,6 +1,7 @@
 /** Virtual tokens before the text: prompt tuning (peft PROMPT_TUNING) and P-tuning v1 (peft P_TUNING). */
 import type { PeftMethod } from '../method';
 import { PROMPT_TUNING_DEFAULTS, PROMPT_TUNING_FIELDS, PTUNING_DEFAULTS, PTUNING_FIELDS, type PromptTuningConfig, type PtuningConfig } from './config';
+import { promptTuningFromPeft, promptTuningToPeft, ptuningFromPeft, ptuningToPeft } from './adapterConfig';
 import { createRandomPromptTuningDelta, loadPromptTuningDelta } from './promptTuning';
 import { createPtuningDelta, loadPtuningDelta } from './ptuning';
 
@@ -18,6 +19,12 @@ export const promptTuningMethod: PeftMethod<PromptTuningConfig> = {
   fields: PROMPT_TUNING_FIELDS,
   create: (encoder, config, seed) => createRandomPromptTuningDelta(encoder, config, seed),
   load: (encoder, config, saved) => loadPromptTuningDelta(encoder, config, saved),
+  format: {
+    library: 'peft',
+    baseModel: 'BertModel', // FEATURE_EXTRACTION: Tabtune pools the states itself; the head ships beside it
+    toConfigJson: (config) => ({ ...promptTuningToPeft(config) }), // TEXT init is written as RANDOM (adapterConfig.ts)
+    fromConfigJson: (json) => promptTuningFromPeft(json),
+  },
 };
 
 export const ptuningMethod: PeftMethod<PtuningConfig> = {
@@ -27,4 +34,10 @@ export const ptuningMethod: PeftMethod<PtuningConfig> = {
   fields: PTUNING_FIELDS,
   create: (encoder, config, seed) => createPtuningDelta(encoder, config, seed),
   load: (encoder, config, saved) => loadPtuningDelta(encoder, config, saved),
+  format: {
+    library: 'peft',
+    baseModel: 'BertModel', // as prompt tuning
+    toConfigJson: (config) => ({ ...ptuningToPeft(config) }),
+    fromConfigJson: (json, encoder) => ptuningFromPeft(json, encoder.hiddenSize),
+  },
 };
