@@ -57,6 +57,13 @@ export interface Merging {
   unmerge(): void;
 }
 
+/** What of the frozen encoder a fresh delta may start from (prompt tuning's vocabulary and text inits). */
+export interface EncoderParts {
+  weights: BertWeights;
+  /** Token ids of a text, special tokens included (WordPieceTokenizer.encode(text).ids). */
+  tokenize(text: string): number[];
+}
+
 export interface PeftMethod<C extends MethodConfigBase> {
   name: C['method'];
   /** One line for the method picker. */
@@ -65,7 +72,7 @@ export interface PeftMethod<C extends MethodConfigBase> {
   defaults: C;
   fields: ConfigFields<C>;
   /** A fresh delta: the identity on the encoder (STYLE 3). `seed` makes the random init reproducible. */
-  create(encoder: BertConfig, config: C, seed: number): Delta;
+  create(encoder: BertConfig, config: C, seed: number, parts?: EncoderParts): Delta;
   /** A delta from saved tensors (peft's names, as tensors() returns them). Copies them into new variables. */
   load(encoder: BertConfig, config: C, saved: Record<string, tf.Tensor>): Delta;
   /** How a delta of this method is written for Python (src/peft/export/). */

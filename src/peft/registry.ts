@@ -9,7 +9,7 @@ import { loraMethod } from './lora';
 import { bottleneckMethod } from './bottleneck';
 import { prefixMethod, ptuningV2Method } from './prefix';
 import { promptTuningMethod, ptuningMethod } from './prompt';
-import type { Delta, MethodName, PeftMethod } from './method';
+import type { Delta, EncoderParts, MethodName, PeftMethod } from './method';
 
 export const PEFT_METHODS = {
   head: headMethod,
@@ -30,8 +30,8 @@ function methodOf(config: MethodConfig): PeftMethod<MethodConfig> {
 }
 
 /** A fresh delta (the identity) for any method's config. */
-export function createDelta(encoder: BertConfig, config: MethodConfig, seed: number): Delta {
-  return methodOf(config).create(encoder, config, seed);
+export function createDelta(encoder: BertConfig, config: MethodConfig, seed: number, parts?: EncoderParts): Delta {
+  return methodOf(config).create(encoder, config, seed, parts);
 }
 
 /** A delta from saved tensors (peft's names) for any method's config. */

@@ -2,7 +2,7 @@
 import type { PeftMethod } from '../method';
 import { PROMPT_TUNING_DEFAULTS, PROMPT_TUNING_FIELDS, PTUNING_DEFAULTS, PTUNING_FIELDS, type PromptTuningConfig, type PtuningConfig } from './config';
 import { promptTuningFromPeft, promptTuningToPeft, ptuningFromPeft, ptuningToPeft } from './adapterConfig';
-import { createRandomPromptTuningDelta, loadPromptTuningDelta } from './promptTuning';
+import { createPromptTuningDelta, createRandomPromptTuningDelta, loadPromptTuningDelta } from './promptTuning';
 import { createPtuningDelta, loadPtuningDelta } from './ptuning';
 
 export * from './config';
@@ -17,7 +17,8 @@ export const promptTuningMethod: PeftMethod<PromptTuningConfig> = {
   title: 'Prompt tuning: trainable soft tokens before the text.',
   defaults: PROMPT_TUNING_DEFAULTS,
   fields: PROMPT_TUNING_FIELDS,
-  create: (encoder, config, seed) => createRandomPromptTuningDelta(encoder, config, seed),
+  create: (encoder, config, seed, parts) =>
+    parts ? createPromptTuningDelta(parts.weights, config, seed, parts.tokenize) : createRandomPromptTuningDelta(encoder, config, seed),
   load: (encoder, config, saved) => loadPromptTuningDelta(encoder, config, saved),
   format: {
     library: 'peft',

@@ -25,7 +25,7 @@ export function promptTuningDelta(encoder: BertConfig, config: PromptTuningConfi
   checkTokens(config.numVirtualTokens);
   const shape = [config.numVirtualTokens, encoder.hiddenSize];
   if (init.shape.join() !== shape.join()) throw new Error(`A prompt of shape [${init.shape}] does not fit [${shape}].`);
-  const embedding = tf.variable(tf.cast(init, 'float32')) as tf.Variable<tf.Rank.R2>;
+  const embedding = tf.tidy(() => tf.variable(tf.cast(init, 'float32'))) as tf.Variable<tf.Rank.R2>; // tidy frees the cast copy
   return new SoftPromptDelta('prompt', { 'embedding.weight': embedding }, () => embedding, true);
 }
 
@@ -64,11 +64,11 @@ export function createPromptTuningDelta(
   }
 }
 
-/** PeftMethod.create: RANDOM only, as the others need the encoder's weights (see createPromptTuningDelta). */
+/** PeftMethod.create without the encoder's parts: RANDOM only, as the others copy its word embeddings. */
 export function createRandomPromptTuningDelta(encoder: BertConfig, config: PromptTuningConfig, seed: number): SoftPromptDelta {
   if (config.promptTuningInit !== 'RANDOM') {
     throw new PromptInitNeedsEncoderError(
-      `Prompt init ${config.promptTuningInit} copies the encoder's word embeddings; create the delta with createPromptTuningDelta(weights, config, seed, tokenize).`,
+      `Prompt init ${config.promptTuningInit} copies the encoder's word embeddings; pass the encoder's weights and tokenizer to createDelta.`,
     );
   }
   checkTokens(config.numVirtualTokens);

@@ -16,7 +16,9 @@ import { PeftClassifier } from '../classifier';
 import { LinearHead } from '../head';
 import type { Delta } from '../method';
 import { PrefixDelta, prefixFromPeft } from '../prefix';
+import { createDelta } from '../registry';
 import { TorchAdamW } from '../testing/torchAdamW';
+import { WordPieceTokenizer } from '../../encoder/tokenizer';
 import { createPromptTuningDelta, promptTuningDelta, promptTuningFromPeft, ptuningDeltaFromParameters, ptuningFromPeft } from '.';
 
 const TOL_LOGITS = 1e-4;
@@ -136,6 +138,15 @@ describe('prompt tuning TEXT init', () => {
     const delta = createPromptTuningDelta(weights, config, 0, () => json.token_ids);
     expect(maxAbsDiff(await delta.tensors().prompt_embeddings.data(), ref.data)).toBeLessThanOrEqual(1e-7);
     delta.dispose();
+
+    // The same through the registry, with our tokenizer doing what peft's did; nothing is left behind.
+    const tokenizer = WordPieceTokenizer.fromJSON(ckpt.tokenizerJson);
+    const before = tf.memory().numTensors;
+    const viaRegistry = createDelta(ckpt.config, config, 0, { weights, tokenize: (text) => tokenizer.encode(text).ids });
+    expect(maxAbsDiff(await viaRegistry.tensors().prompt_embeddings.data(), ref.data)).toBeLessThanOrEqual(1e-7);
+    viaRegistry.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+    expect(() => createDelta(ckpt.config, config, 0)).toThrow(/pass the encoder's weights and tokenizer/);
     weights.dispose();
   });
 });
