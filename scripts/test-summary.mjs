@@ -1,4 +1,5 @@
-// Sums vitest's and playwright's JSON reports into one closing line: "N passed, N failed, N skipped".
+// Sums vitest's and playwright's JSON reports and the interop run's verdict line into one closing line:
+// "N passed, N failed, N skipped".
 import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -16,6 +17,12 @@ const pwFile = join(dir, 'playwright.json');
 if (existsSync(pwFile)) {
   const s = JSON.parse(readFileSync(pwFile, 'utf8')).stats;
   passed += s.expected + s.flaky; failed += s.unexpected; skipped += s.skipped;
+} else failed += 1;
+
+const interopFile = join(dir, 'interop.log');
+const verdict = existsSync(interopFile) ? readFileSync(interopFile, 'utf8').match(/^interop: (\d+) passed, (\d+) failed/m) : null;
+if (verdict) {
+  passed += Number(verdict[1]); failed += Number(verdict[2]);
 } else failed += 1;
 
 console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`);

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Every test: type-check, unit and parity tests (Node: cpu, wasm, webgpu through Dawn), then the studio in Chromium.
-# Ends with one line "N passed, N failed" summing both runners.
+# Every test: type-check, unit and parity tests (Node: cpu, wasm, webgpu through Dawn), the studio in Chromium,
+# then exported deltas loaded by Python's peft and adapters. Ends with one line "N passed, N failed" over all three.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -19,6 +19,9 @@ npx vitest run --reporter=default --reporter=json --outputFile.json="$report/vit
 
 echo "== studio in Chromium (playwright)"
 PLAYWRIGHT_JSON_OUTPUT_NAME="$report/playwright.json" npx playwright test --reporter=list,json || status=1
+
+echo "== delta files in Python: peft and AdapterHub load what Tabtune exports (interop)"
+bash scripts/interop/run.sh 2>&1 | tee "$report/interop.log" || status=1
 
 node scripts/test-summary.mjs "$report" || status=1
 exit $status
