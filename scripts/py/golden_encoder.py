@@ -27,8 +27,8 @@ import torch.nn.functional as F
 from sentence_transformers import SentenceTransformer
 from transformers import AutoTokenizer, BertConfig, BertModel
 
-from common import (REPO_ROOT, dequantize_int8, mean_pool_normalize, minilm_source, sha256_file, write_json,
-                    write_safetensors)
+from common import (REPO_ROOT, dequantize_int8, encoder_record, mean_pool_normalize, minilm_source, sha256_file,
+                    tokenize, write_json, write_safetensors)
 
 MAX_LENGTH = 128
 MIN_COSINE = 0.995
@@ -59,8 +59,7 @@ def main() -> None:
     assert sha256_file(src / "tokenizer.json") == sha256_file(model_dir / "tokenizer.json")
 
     tokenizer = AutoTokenizer.from_pretrained(str(src))
-    batch = tokenizer(TEXTS, padding=True, truncation=True, max_length=MAX_LENGTH, return_tensors="pt")
-    b, s = batch["input_ids"].shape
+    batch = tokenize(tokenizer, TEXTS, MAX_LENGTH)
 
     # (a) int8 weights dequantised into an f32 BertModel.
     config = BertConfig.from_pretrained(str(model_dir), attn_implementation="eager")
@@ -86,19 +85,11 @@ def main() -> None:
         print(f"  cosine int8-dequant vs original = {c:.6f}  {text[:50]!r}")
     assert cosines.min().item() >= MIN_COSINE, "int8 quantisation lost too much accuracy"
 
-    tokens = [tokenizer.convert_ids_to_tokens(row) for row in batch["input_ids"].tolist()]
     fixture = {
         "model": "all-MiniLM-L6-v2",
         "model_file": "public/models/all-MiniLM-L6-v2/model.safetensors",
         "model_sha256": sha256_file(model_dir / "model.safetensors"),
-        "tokenizer": {"padding": "longest", "truncation": True, "max_length": MAX_LENGTH},
-        "texts": TEXTS,
-        "tokens": tokens,
-        "input_ids": batch["input_ids"].tolist(),
-        "attention_mask": batch["attention_mask"].tolist(),
-        "token_type_ids": batch["token_type_ids"].tolist(),
-        "batch": b, "seq_len": s, "hidden": config.hidden_size,
-        "pooling": {"mode": "mean", "normalize": True},
+        **encoder_record(tokenizer, TEXTS, batch, MAX_LENGTH, config.hidden_size),
         "cosine_dequant_vs_original": [round(c, 6) for c in cosines.tolist()],
         "min_cosine_vs_original": MIN_COSINE,
         "tensors_file": "minilm-hidden.safetensors",

@@ -19,28 +19,16 @@ from __future__ import annotations
 from importlib import metadata
 
 import torch
-import torch.nn.functional as F
 from peft import (PrefixTuningConfig, PromptEncoderConfig, PromptTuningConfig, get_peft_model,
                   get_peft_model_state_dict)
 from transformers import BertModel, BertTokenizerFast
 
-from common import REPO_ROOT, sha256_file, write_json, write_safetensors
+from common import (LABELS, REPO_ROOT, TEXTS, TINY_BERT_DIR, adamw_losses, classify, first_step, linear_head,
+                    mean_pool, parity_record, tokenize, write_json, write_parity_fixture, write_safetensors)
 
 SEED = 2468
-CLASSES = 3
 VIRTUAL = 4
 ENCODER_HIDDEN = 16
-ADAMW = {"lr": 1e-2, "betas": (0.9, 0.999), "eps": 1e-8, "weight_decay": 0.01}
-STEPS = 10
-TEXTS = [
-    "the movie was great and i love it",
-    "a bad film , i hate the story",
-    "the hotel room was small but the staff was nice",
-    "what a day",
-    "the food was fine , the price too high",
-    "i think the book is better than the film",
-]
-LABELS = [0, 1, 2, 2, 1, 0]
 INIT_TEXT = "classify the review"
 INIT_TEXT_VIRTUAL = 9  # more than the text's tokens, so peft repeats them
 
@@ -61,11 +49,6 @@ CASES = {
 }
 
 
-def mean_pool(hidden: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
-    m = mask.unsqueeze(-1).to(hidden.dtype)  # [batch, seq, 1]
-    return (hidden * m).sum(1) / m.sum(1).clamp(min=1e-9)  # [batch, hidden]
-
-
 def json_config(cfg) -> dict:
     """adapter_config.json as peft writes it, with the checkpoint path relative to the repo (reproducible bytes)."""
     d = cfg.to_dict()
@@ -82,77 +65,35 @@ def run_case(name: str, model_dir, batch, labels) -> None:
     model = get_peft_model(base, CASES[name]()).eval()
     cfg = model.peft_config["default"]
     is_prefix = cfg.peft_type.value == "PREFIX_TUNING"
-    head = torch.nn.Linear(base.config.hidden_size, CLASSES)
+    head = linear_head(base.config.hidden_size)
     ids, mask = batch["input_ids"], batch["attention_mask"]
     ext_mask = torch.cat([torch.ones(ids.shape[0], VIRTUAL, dtype=mask.dtype), mask], 1)  # what peft passes BERT
 
-    live = {n.replace("prompt_encoder.default.", ""): p for n, p in model.named_parameters() if p.requires_grad}
-    params = dict(live)
+    params = {n.replace("prompt_encoder.default.", ""): p for n, p in model.named_parameters() if p.requires_grad}
     params["classifier.weight"] = head.weight  # [classes, hidden]
     params["classifier.bias"] = head.bias  # [classes]
 
-    def peft_forward() -> torch.Tensor:
+    def forward() -> tuple[torch.Tensor, torch.Tensor]:
         # token_type_ids: FEATURE_EXTRACTION drops them (zeros); the batch's are all zero anyway.
         hidden = model(input_ids=ids, attention_mask=mask).last_hidden_state
-        return head(mean_pool(hidden, mask if is_prefix else ext_mask))
+        return classify(head, mean_pool(hidden, mask if is_prefix else ext_mask), labels)
 
-    forward = peft_forward
-
-    def run(fwd, tensors: dict, prefix: str) -> dict:
-        for p in params.values():
-            p.grad = None
-        logits = fwd()
-        loss = F.cross_entropy(logits, labels)
-        loss.backward()
-        for k, p in params.items():
-            tensors[f"{prefix}grad.{k}"] = p.grad.detach().clone()
-        tensors[f"{prefix}logits"] = logits.detach().clone()
-        return {"loss": loss.item()}
-
-    tensors: dict[str, torch.Tensor] = {f"init.{k}": p.detach().clone() for k, p in params.items()}
+    tensors, loss = first_step(params, forward)
     with torch.no_grad():
         tensors["saved.prompt_embeddings"] = get_peft_model_state_dict(model)["prompt_embeddings"].clone()
         tensors["base.logits"] = head(mean_pool(base(input_ids=ids, attention_mask=mask).last_hidden_state, mask))
-    out = run(forward, tensors, "")
+    losses = adamw_losses(params, forward)
 
-    opt = torch.optim.AdamW(list(params.values()), **ADAMW)
-    losses = []
-    for _ in range(STEPS):
-        opt.zero_grad()
-        step_loss = F.cross_entropy(forward(), labels)
-        losses.append(step_loss.item())
-        step_loss.backward()
-        opt.step()
-    with torch.no_grad():
-        losses.append(F.cross_entropy(forward(), labels).item())
-
-    stem = f"{name}-tiny"
-    write_safetensors(REPO_ROOT / "fixtures/prompts" / f"{stem}.safetensors",
-                      {k: v.to(torch.float32).contiguous() for k, v in tensors.items()},
-                      {"format": "pt", "peft_version": metadata.version("peft")})
-    write_json(REPO_ROOT / "fixtures/prompts" / f"{stem}.json", {
+    record = parity_record(batch, params, loss, losses, ("peft", "torch", "transformers"))
+    write_parity_fixture(REPO_ROOT / "fixtures/prompts", f"{name}-tiny", tensors, "peft", {
+        **record,
         "case": name,
-        "model_sha256": sha256_file(model_dir / "model.safetensors"),
-        "versions": {p: metadata.version(p) for p in ("peft", "torch", "transformers")},
         "adapter_config": json_config(cfg),
-        "head": {"pooling": "mean", "normalize": False, "classes": CLASSES,
-                 "pooled_over": "text" if is_prefix else "prompt+text"},
+        "head": {**record["head"], "pooled_over": "text" if is_prefix else "prompt+text"},
         "text_positions": "p..p+seq-1",
-        "texts": TEXTS,
-        "labels": LABELS,
-        "input_ids": ids.tolist(),
-        "attention_mask": mask.tolist(),
-        "token_type_ids": batch["token_type_ids"].tolist(),
-        "batch": len(TEXTS),
-        "seq_len": ids.shape[1],
-        "loss": out["loss"],
-        "adamw": {**ADAMW, "betas": list(ADAMW["betas"]), "steps": STEPS},
-        "adamw_losses": losses,
-        "trainable": list(params.keys()),
         "peft_state_dict_keys": list(get_peft_model_state_dict(model).keys()),
-        "tensors_file": f"{stem}.safetensors",
     })
-    print(f"{name}: loss {out['loss']:.6f}; AdamW {losses[0]:.4f} -> {losses[-1]:.4f}; {len(tensors)} tensors")
+    print(f"{name}: loss {loss:.6f}; AdamW {losses[0]:.4f} -> {losses[-1]:.4f}; {len(tensors)} tensors")
 
 
 def text_init(model_dir, tokenizer) -> None:
@@ -174,10 +115,10 @@ def text_init(model_dir, tokenizer) -> None:
 
 
 def main() -> None:
-    model_dir = REPO_ROOT / "fixtures/models/tiny-bert"
+    model_dir = TINY_BERT_DIR
     (REPO_ROOT / "fixtures/prompts").mkdir(parents=True, exist_ok=True)
     tokenizer = BertTokenizerFast.from_pretrained(str(model_dir))
-    batch = tokenizer(TEXTS, padding=True, truncation=True, max_length=64, return_tensors="pt")
+    batch = tokenize(tokenizer, TEXTS, 64)
     assert int(batch["token_type_ids"].abs().sum()) == 0  # FEATURE_EXTRACTION drops token types: keep them zero
     labels = torch.tensor(LABELS)
     for name in CASES:

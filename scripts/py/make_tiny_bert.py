@@ -19,7 +19,7 @@ from __future__ import annotations
 import torch
 from transformers import BertConfig, BertModel, BertTokenizerFast
 
-from common import REPO_ROOT, mean_pool_normalize, sha256_file, write_json, write_safetensors
+from common import REPO_ROOT, encoder_record, mean_pool_normalize, sha256_file, tokenize, write_json, write_safetensors
 
 SEED = 1234
 MAX_LENGTH = 64
@@ -92,26 +92,18 @@ def main() -> None:
                 p.add_(0.1 * torch.randn_like(p))
     model.save_pretrained(str(model_dir), safe_serialization=True)
 
-    batch = tokenizer(TEXTS, padding=True, truncation=True, max_length=MAX_LENGTH, return_tensors="pt")
+    batch = tokenize(tokenizer, TEXTS, MAX_LENGTH)
     reloaded = BertModel.from_pretrained(str(model_dir), attn_implementation="eager").eval()
     with torch.no_grad():
         hidden = model(**batch).last_hidden_state  # [b, s, h]
         assert torch.equal(hidden, reloaded(**batch).last_hidden_state), "saved checkpoint differs from model"
     embeddings = mean_pool_normalize(hidden, batch["attention_mask"])  # [b, h]
 
-    b, s = batch["input_ids"].shape
     fixture = {
         "model": "tiny-bert",
         "model_file": "fixtures/models/tiny-bert/model.safetensors",
         "model_sha256": sha256_file(model_dir / "model.safetensors"),
-        "tokenizer": {"padding": "longest", "truncation": True, "max_length": MAX_LENGTH},
-        "texts": TEXTS,
-        "tokens": [tokenizer.convert_ids_to_tokens(row) for row in batch["input_ids"].tolist()],
-        "input_ids": batch["input_ids"].tolist(),
-        "attention_mask": batch["attention_mask"].tolist(),
-        "token_type_ids": batch["token_type_ids"].tolist(),
-        "batch": b, "seq_len": s, "hidden": config.hidden_size,
-        "pooling": {"mode": "mean", "normalize": True},
+        **encoder_record(tokenizer, TEXTS, batch, MAX_LENGTH, config.hidden_size),
         "tensors_file": "tiny-hidden.safetensors",
     }
     write_json(out_dir / "tiny.json", fixture, indent=None)
@@ -120,7 +112,7 @@ def main() -> None:
                       {"format": "pt", "tabtune.fixture": "encoder-golden", "tabtune.model": "tiny-bert"})
     for p in sorted(model_dir.iterdir()) + [out_dir / "tiny.json", out_dir / "tiny-hidden.safetensors"]:
         print(f"wrote {p.relative_to(REPO_ROOT)} ({p.stat().st_size} bytes)")
-    print(f"vocabulary: {len(vocab)} tokens; batch {b} x {s}")
+    print(f"vocabulary: {len(vocab)} tokens; batch {fixture['batch']} x {fixture['seq_len']}")
 
 
 if __name__ == "__main__":
