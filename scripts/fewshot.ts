@@ -1,0 +1,143 @@
+/**
+ * `npm run fewshot -- --data <dir> --k <per class> --method <name> [--self-train] [--unlabeled <n>]
+ *    [--rounds <n>] [--student-steps <n>] [--steps <n>] [--seeds 1,2,3] [--json]`
+ *
+ * Few-shot accuracy headless in Node (wasm backend) on the bundled int8 all-MiniLM-L6-v2. <dir> holds
+ * train.jsonl and test.jsonl, one {"text", "label"} per line (labels are strings or integers; classes are the
+ * sorted distinct labels of train.jsonl). Per seed: K examples per class from train.jsonl, up to --unlabeled other
+ * train texts as the unlabelled pool, a classifier trained with fitClassifier (or LiST self-training with
+ * --self-train), then accuracy and macro-F1 on test.jsonl. With --json the last line is one JSON object.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { BertWeights } from '../src/encoder/bert/weights';
+import { WordPieceTokenizer } from '../src/encoder/tokenizer';
+import { PeftClassifier } from '../src/peft/classifier';
+import { LinearHead } from '../src/peft/head';
+import { METHOD_NAMES, type MethodName } from '../src/peft/method';
+import { createDelta, PEFT_METHODS } from '../src/peft/registry';
+import { initNodeBackend } from '../src/runtime/nodeBackends';
+import { resolveSelfTrainConfig, selfTrain } from '../src/selftrain';
+import type { LabelledExample } from '../src/training/batching';
+import { fitClassifier } from '../src/training/fitClassifier';
+import { Rng } from '../src/training/rng';
+import { flag, loadBundled } from './bench/common';
+
+interface Row {
+  text: string;
+  label: string | number;
+}
+
+function readJsonl(path: string): Row[] {
+  return readFileSync(path, 'utf8').split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as Row);
+}
+
+function usage(message: string): never {
+  console.error(`${message}\nusage: npm run fewshot -- --data <dir> --k <per class> --method <${METHOD_NAMES.join('|')}> [--self-train] [--unlabeled <n>] [--rounds <n>] [--student-steps <n>] [--steps <n>] [--seeds 1,2,3] [--json]`);
+  process.exit(2);
+}
+
+/** K per class (seeded), and the other training texts (seeded order) as the unlabelled pool. */
+function sample(train: LabelledExample[], classes: number, k: number, unlabeled: number, seed: number) {
+  const rng = new Rng(seed);
+  const order = rng.shuffle(train.map((_, i) => i));
+  const taken = new Set<number>();
+  for (let c = 0; c < classes; c++) order.filter((i) => train[i].label === c).slice(0, k).forEach((i) => taken.add(i));
+  const labelled = [...taken].map((i) => train[i]);
+  const pool = order.filter((i) => !taken.has(i)).slice(0, unlabeled).map((i) => train[i].text);
+  return { labelled, pool };
+}
+
+/** Accuracy and macro-F1 (mean over classes of F1; a class never predicted nor present counts 0). */
+async function evaluate(classifier: PeftClassifier, tokenizer: WordPieceTokenizer, test: LabelledExample[], classes: number) {
+  const predicted: number[] = [];
+  for (let i = 0; i < test.length; i += 32) {
+    const chunk = test.slice(i, i + 32);
+    const p = tf.tidy(() => tf.argMax(classifier.logits(tokenizer.encodeBatch(chunk.map((e) => e.text), { maxLength: 128 })), 1));
+    predicted.push(...(await p.data()));
+    p.dispose();
+  }
+  let correct = 0;
+  const f1s: number[] = [];
+  for (let c = 0; c < classes; c++) {
+    let tp = 0, fp = 0, fn = 0;
+    test.forEach((e, i) => {
+      if (predicted[i] === c && e.label === c) tp++;
+      else if (predicted[i] === c) fp++;
+      else if (e.label === c) fn++;
+    });
+    f1s.push(tp === 0 ? 0 : (2 * tp) / (2 * tp + fp + fn));
+  }
+  test.forEach((e, i) => (correct += predicted[i] === e.label ? 1 : 0));
+  return { accuracy: correct / test.length, macroF1: f1s.reduce((a, b) => a + b, 0) / classes };
+}
+
+const meanStd = (xs: number[]) => {
+  const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
+  return { mean, std: Math.sqrt(xs.reduce((a, x) => a + (x - mean) ** 2, 0) / xs.length) };
+};
+
+const args = process.argv.slice(2);
+const dataDir = flag(args, '--data') ?? usage('--data is required.');
+const k = Number(flag(args, '--k') ?? usage('--k is required.'));
+const method = (flag(args, '--method') ?? 'lora') as MethodName;
+if (!METHOD_NAMES.includes(method)) usage(`Unknown method ${method}.`);
+if (!(Number.isInteger(k) && k >= 1)) usage('--k must be an integer >= 1.');
+const selfTraining = args.includes('--self-train');
+const unlabeled = Number(flag(args, '--unlabeled') ?? 256);
+const seeds = (flag(args, '--seeds') ?? '1,2,3').split(',').map(Number);
+const fineTune = { lr: 1e-3, maxSteps: Number(flag(args, '--steps') ?? 30), batchSize: 8, heldOutFraction: 0, patience: 0 };
+const selfConfig = resolveSelfTrainConfig({ fineTune, unlabeledPerRound: unlabeled, 
+  ...(flag(args, '--rounds') ? { rounds: Number(flag(args, '--rounds')) } : {}),
+  ...(flag(args, '--student-steps') ? { studentSteps: Number(flag(args, '--student-steps')) } : {}),
+});
+
+const started = performance.now();
+const trainRows = readJsonl(join(dataDir, 'train.jsonl'));
+const testRows = readJsonl(join(dataDir, 'test.jsonl'));
+const names = [...new Set(trainRows.map((r) => String(r.label)))].sort();
+const toExample = (r: Row): LabelledExample => ({ text: r.text, label: names.indexOf(String(r.label)) });
+const train = trainRows.map(toExample);
+const test = testRows.map(toExample).filter((e) => e.label >= 0);
+await initNodeBackend('wasm');
+const ckpt = await loadBundled();
+const weights = BertWeights.fromCheckpoint(ckpt);
+const tokenizer = WordPieceTokenizer.fromJSON(ckpt.tokenizerJson);
+const loadSeconds = (performance.now() - started) / 1000;
+
+const perSeed = [];
+for (const seed of seeds) {
+  const { labelled, pool } = sample(train, names.length, k, unlabeled, seed);
+  const t0 = performance.now();
+  let classifier: PeftClassifier;
+  let teacherSeconds: number | null = null;
+  if (selfTraining) {
+    const result = await selfTrain({
+      weights, pooling: ckpt.pooling, encoder: ckpt.config, tokenizer, method: PEFT_METHODS[method].defaults, classes: names.length,
+      labelled, unlabelled: pool, config: { ...selfConfig, seed },
+      onState: (s) => { if (s.roundsFinished === 0) teacherSeconds = (performance.now() - t0) / 1000; },
+      onEvent: (e) => { if (!args.includes('--json') && e.kind === 'round') console.log(`seed ${seed} round ${e.round}: teacher ${e.teacherAccuracy} student ${e.studentAccuracy}`); },
+    });
+    classifier = result.classifier;
+  } else {
+    const delta = createDelta(ckpt.config, PEFT_METHODS[method].defaults, seed);
+    classifier = new PeftClassifier(weights, ckpt.pooling, delta, LinearHead.random(ckpt.config.hiddenSize, names.length, seed + 1));
+    await fitClassifier({ classifier, tokenizer, examples: labelled, config: { ...fineTune, seed } });
+  }
+  const trainSeconds = (performance.now() - t0) / 1000;
+  const t1 = performance.now();
+  const metrics = await evaluate(classifier, tokenizer, test, names.length);
+  classifier.dispose();
+  const row = { seed, labelled: labelled.length, unlabelled: selfTraining ? pool.length : 0, ...metrics, seconds: { train: trainSeconds, teacher: teacherSeconds, eval: (performance.now() - t1) / 1000 } };
+  if (!args.includes('--json')) console.log(JSON.stringify(row));
+  perSeed.push(row);
+}
+const summary = {
+  data: dataDir, k, method, selfTrain: selfTraining, classes: names, seeds: perSeed,
+  accuracy: meanStd(perSeed.map((r) => r.accuracy)), macroF1: meanStd(perSeed.map((r) => r.macroF1)),
+  config: { fineTune, ...(selfTraining ? { selfTrain: { ...selfConfig, seed: 'each of --seeds' } } : {}) },
+  seconds: { load: loadSeconds, total: (performance.now() - started) / 1000 },
+};
+if (args.includes('--json')) console.log(JSON.stringify(summary));
+process.exit(0);

@@ -1,0 +1,26 @@
+/**
+ * What a self-training run reports, plain data for a UI to chart (structured-clone friendly). `round` is 1-based;
+ * round 0 is the first teacher, trained on the labels alone.
+ */
+import type { TrainEvent } from '../training/trainLoop';
+
+export const STUDENT_PHASES = ['warmup', 'meta'] as const;
+export type StudentPhase = (typeof STUDENT_PHASES)[number];
+
+export type SelfTrainEvent =
+  /** A fitClassifier event: the first teacher (round 0) or a student's fine-tuning on the labels. */
+  | { kind: 'fit'; round: number; event: TrainEvent }
+  /** The teacher has labelled this round's unlabelled sample; `classCounts[c]` counts argmax == c. */
+  | { kind: 'pseudoLabels'; round: number; count: number; classCounts: number[]; meanConfidence: number }
+  /**
+   * One student step on pseudo-labels. `weights[j]` is the weight of `poolIndices[j]` (an index into the
+   * unlabelled pool) in this step's loss; they sum to 1, or are all 0 when the meta step found no helpful example
+   * (the step is then skipped). `metaLoss` is the labelled cross-entropy of the meta step (null in warm-up).
+   */
+  | {
+      kind: 'studentStep'; round: number; step: number; totalSteps: number; phase: StudentPhase;
+      loss: number; metaLoss: number | null; poolIndices: number[]; weights: number[];
+    }
+  /** Accuracy on the held-out slice of the labels (null without one). */
+  | { kind: 'round'; round: number; teacherAccuracy: number | null; studentAccuracy: number | null; pseudoLabelClassCounts: number[]; studentStepsTaken: number; seconds: number }
+  | { kind: 'done'; reason: 'completed' | 'cancelled'; roundsFinished: number };

@@ -1,0 +1,119 @@
+/**
+ * Self-training end to end on the tiny BERT, for three PEFT methods from the registry (cpu and wasm): the events a UI reads,
+ * a flat tensor count across student and meta steps and across rounds, cancellation after a round, and a resume
+ * from the state after round 1 that gives exactly the uninterrupted run's round 2.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readCheckpointDir, TINY_BERT_DIR } from '../encoder/bert/testing/fixtures';
+import { BertWeights } from '../encoder/bert/weights';
+import { WordPieceTokenizer } from '../encoder/tokenizer';
+import { PEFT_METHODS, type MethodConfig } from '../peft/registry';
+import { initNodeBackend } from '../runtime/nodeBackends';
+import type { LabelledExample } from '../training/batching';
+import type { SelfTrainConfig } from './config';
+import type { SelfTrainEvent } from './events';
+import { selfTrain, type SelfTrainOptions } from './selfTrain';
+import type { SelfTrainState } from './state';
+
+const POSITIVE = ['a good film', 'the best day', 'very good and fun', 'i love this', 'good music', 'love it'];
+const NEGATIVE = ['a bad film', 'the worst day', 'very bad and sad', 'i hate this', 'bad music', 'hate it'];
+const LABELLED: LabelledExample[] = [...POSITIVE.map((text) => ({ text, label: 1 })), ...NEGATIVE.map((text) => ({ text, label: 0 }))];
+const UNLABELLED = ['good fun', 'the worst music', 'i love the film', 'sad day', 'the best music', 'bad and sad', 'fun film', 'i hate the day', 'very good', 'very bad'];
+
+const CONFIG: Partial<SelfTrainConfig> = {
+  rounds: 2, studentSteps: 4, warmupFraction: 0.5, innerLr: 0.5, unlabeledPerRound: 8, unlabeledBatchSize: 4,
+  labelledBatchSize: 4, labelBatchSize: 8, studentLr: 1e-2, evalFraction: 0.25, seed: 11,
+  fineTune: { lr: 2e-2, maxSteps: 3, batchSize: 4, heldOutFraction: 0, patience: 0 },
+};
+
+/** Methods x backends: two methods on cpu, a third on wasm. */
+const ROWS: Array<{ name: string; backend: 'cpu' | 'wasm'; method: MethodConfig }> = [
+  { name: 'lora', backend: 'cpu', method: { ...PEFT_METHODS.lora.defaults, r: 2, loraAlpha: 4, loraDropout: 0.1 } },
+  { name: 'bottleneck', backend: 'cpu', method: PEFT_METHODS.bottleneck.defaults },
+  { name: 'prefix', backend: 'wasm', method: PEFT_METHODS.prefix.defaults },
+];
+
+describe.each(ROWS)('selfTrain with $name on $backend', ({ backend, method }) => {
+  const ckpt = readCheckpointDir(TINY_BERT_DIR);
+  const tokenizer = WordPieceTokenizer.fromJSON(ckpt.tokenizerJson);
+  let weights: BertWeights;
+
+  beforeAll(async () => {
+    expect((await initNodeBackend(backend)).backend).toBe(backend);
+    weights = BertWeights.fromCheckpoint(ckpt);
+  });
+
+  const run = async (extra: Partial<SelfTrainOptions> = {}, abortAfterRound?: number) => {
+    const events: SelfTrainEvent[] = [];
+    const states: SelfTrainState[] = [];
+    const tensorsAtStep: Array<{ round: number; step: number; n: number }> = [];
+    const tensorsAtRound: number[] = [];
+    const controller = new AbortController();
+    const result = await selfTrain({
+      weights, pooling: ckpt.pooling, encoder: ckpt.config, tokenizer, method, classes: 2,
+      labelled: LABELLED, unlabelled: UNLABELLED, config: CONFIG, signal: controller.signal,
+      onState: (s) => states.push(s),
+      onEvent: (e) => {
+        events.push(e);
+        if (e.kind === 'studentStep') tensorsAtStep.push({ round: e.round, step: e.step, n: tf.memory().numTensors });
+        if (e.kind === 'round') {
+          tensorsAtRound.push(tf.memory().numTensors);
+          if (e.round === abortAfterRound) controller.abort();
+        }
+      },
+      ...extra,
+    });
+    return { result, events, states, tensorsAtStep, tensorsAtRound };
+  };
+
+  it('runs its rounds, reports what a UI charts, keeps tensors flat, and resumes to the same round 2', async () => {
+    const full = await run();
+    expect(full.result.reason).toBe('completed');
+    expect(full.states.map((s) => s.roundsFinished)).toEqual([0, 1, 2]);
+
+    for (const round of [1, 2]) {
+      const labels = full.events.find((e) => e.kind === 'pseudoLabels' && e.round === round);
+      expect(labels?.kind === 'pseudoLabels' && labels.classCounts.reduce((a, b) => a + b, 0)).toBe(8);
+      const steps = full.events.filter((e) => e.kind === 'studentStep' && e.round === round);
+      expect(steps.map((e) => e.kind === 'studentStep' && e.phase)).toEqual(['warmup', 'warmup', 'meta', 'meta']);
+      for (const e of steps) {
+        if (e.kind !== 'studentStep') continue;
+        expect(e.weights).toHaveLength(e.poolIndices.length);
+        expect(e.poolIndices.every((i) => i >= 0 && i < UNLABELLED.length)).toBe(true);
+        const sum = e.weights.reduce((a, b) => a + b, 0);
+        expect(sum === 0 || Math.abs(sum - 1) < 1e-6).toBe(true);
+        expect(Number.isFinite(e.loss)).toBe(true);
+        expect(e.metaLoss === null).toBe(e.phase === 'warmup');
+      }
+      const summary = full.events.find((e) => e.kind === 'round' && e.round === round);
+      expect(summary?.kind === 'round' && summary.studentAccuracy !== null && summary.teacherAccuracy !== null).toBe(true);
+    }
+    const metaWeightsSeen = full.events.flatMap((e) => (e.kind === 'studentStep' && e.phase === 'meta' ? [e.weights] : []));
+    expect(metaWeightsSeen.some((w) => w.some((x) => Math.abs(x - 1 / w.length) > 1e-3))).toBe(true); // reweighting acts
+    // The optimizer's moments appear on the first student step; from then on every step (meta ones included)
+    // ends with the same tensor count, and every round ends with the same count as the one before.
+    for (const round of [1, 2]) {
+      const counts = full.tensorsAtStep.filter((t) => t.round === round && t.step > 1).map((t) => t.n);
+      expect(new Set(counts).size).toBe(1);
+    }
+    expect(full.tensorsAtRound[0]).toBe(full.tensorsAtRound[1]);
+
+    const stopped = await run({}, 1);
+    expect(stopped.result.reason).toBe('cancelled');
+    expect(stopped.result.state.roundsFinished).toBe(1);
+    expect(stopped.result.state.teacher).toEqual(full.states[1].teacher);
+    stopped.result.classifier.dispose();
+
+    const resumed = await run({ resume: stopped.result.state });
+    expect(resumed.result.reason).toBe('completed');
+    expect(resumed.result.state.roundsFinished).toBe(2);
+    expect(resumed.result.state.teacher).toEqual(full.result.state.teacher);
+    const studentSteps = (r: typeof full) => r.events.filter((e) => e.kind === 'studentStep' && e.round === 2);
+    expect(studentSteps(resumed)).toEqual(studentSteps(full));
+    resumed.result.classifier.dispose();
+    full.result.classifier.dispose();
+  }, 120_000);
+
+  afterAll(() => weights?.dispose());
+});

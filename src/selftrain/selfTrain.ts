@@ -1,0 +1,167 @@
+/**
+ * LiST self-training rounds over any PEFT method (Wang et al. 2021). Round 0 fits the first teacher on the
+ * labels (fitClassifier). Each round r >= 1: the teacher pseudo-labels a sample of the unlabelled pool; a fresh
+ * student (a new delta from createDelta, and a head copied from the teacher's or fresh, config.studentHead) learns
+ * the pseudo-labels (student.ts: warm-up, then meta-reweighting); the student is fine-tuned on the labels and
+ * becomes the next teacher. The worker and the headless runner both call selfTrain(); it reports plain events,
+ * stops between steps on an AbortSignal, and hands out a plain SelfTrainState after every finished round.
+ *
+ * Design choice: the student's head starts as a copy of the teacher's by default. With an identity delta that
+ * head already scores the frozen encoder's features sensibly, so distillation moves the delta from a useful
+ * start instead of spending its warm-up aligning a random head.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { BertWeights } from '../encoder/bert/weights';
+import type { BertConfig, PoolingConfig } from '../encoder/types';
+import { PeftClassifier } from '../peft/classifier';
+import { LinearHead } from '../peft/head';
+import type { EncoderParts } from '../peft/method';
+import { createDelta, type MethodConfig } from '../peft/registry';
+import { stratifiedSplit, type BatchTokenizer, type LabelledExample } from '../training/batching';
+import { fitClassifier } from '../training/fitClassifier';
+import { deriveSeed, Rng } from '../training/rng';
+import { resolveSelfTrainConfig, type SelfTrainConfig } from './config';
+import type { SelfTrainEvent } from './events';
+import { pseudoLabels } from './metaWeights';
+import { checkState, classifierArrays, classifierFromArrays, type SelfTrainState } from './state';
+import { SELF_TRAIN_STREAM, trainStudent } from './student';
+
+export interface SelfTrainOptions {
+  /** The frozen encoder (shared, never changed) and what describes it. */
+  weights: BertWeights;
+  pooling: PoolingConfig;
+  encoder: BertConfig;
+  tokenizer: BatchTokenizer;
+  /** Lets prompt-tuning deltas start from the vocabulary or a text (createDelta's parts). */
+  parts?: EncoderParts;
+  method: MethodConfig;
+  classes: number;
+  labelled: readonly LabelledExample[];
+  unlabelled: readonly string[];
+  /** Knobs not given take DEFAULT_SELF_TRAIN_CONFIG's; on resume, the state's config with these on top. */
+  config?: Partial<SelfTrainConfig>;
+  /** Continue after the round the state was saved at. */
+  resume?: SelfTrainState;
+  onEvent?: (e: SelfTrainEvent) => void;
+  /** Called with the state after round 0 and after every finished round (to persist it). */
+  onState?: (state: SelfTrainState) => void;
+  signal?: AbortSignal;
+}
+
+export interface SelfTrainResult {
+  reason: 'completed' | 'cancelled';
+  /** The state after the last finished round. */
+  state: SelfTrainState;
+  /** The last teacher; the caller disposes it. */
+  classifier: PeftClassifier;
+}
+
+/** Share of `examples` the classifier gets right, or null for none. Batched, no gradient. */
+export async function accuracy(classifier: PeftClassifier, tokenizer: BatchTokenizer, examples: readonly LabelledExample[], batchSize: number, maxLength: number): Promise<number | null> {
+  if (examples.length === 0) return null;
+  let correct = 0;
+  for (let i = 0; i < examples.length; i += batchSize) {
+    const chunk = examples.slice(i, i + batchSize);
+    const predicted = tf.tidy(() => tf.argMax(classifier.logits(tokenizer.encodeBatch(chunk.map((e) => e.text), { maxLength })), 1));
+    const p = await predicted.data();
+    predicted.dispose();
+    chunk.forEach((e, j) => (correct += p[j] === e.label ? 1 : 0));
+  }
+  return correct / examples.length;
+}
+
+/** The teacher's targets for `texts`, row-major [texts.length, classes], and the argmax count per class. */
+async function labelTexts(teacher: PeftClassifier, tokenizer: BatchTokenizer, texts: readonly string[], cfg: SelfTrainConfig, classes: number) {
+  const targets = new Float32Array(texts.length * classes);
+  for (let i = 0; i < texts.length; i += cfg.labelBatchSize) {
+    const batch = tokenizer.encodeBatch(texts.slice(i, i + cfg.labelBatchSize) as string[], { maxLength: cfg.maxLength });
+    const probs = pseudoLabels(teacher, batch, cfg.softLabels); // [chunk, classes]
+    targets.set((await probs.data()) as Float32Array, i * classes);
+    probs.dispose();
+  }
+  const classCounts = new Array<number>(classes).fill(0);
+  let confidence = 0;
+  for (let i = 0; i < texts.length; i++) {
+    const row = targets.subarray(i * classes, (i + 1) * classes);
+    const top = row.indexOf(Math.max(...row));
+    classCounts[top] += 1;
+    confidence += row[top];
+  }
+  return { targets, classCounts, meanConfidence: texts.length > 0 ? confidence / texts.length : 0 };
+}
+
+export async function selfTrain(opts: SelfTrainOptions): Promise<SelfTrainResult> {
+  const { weights, pooling, encoder, tokenizer, method, classes, onEvent = () => {}, onState = () => {}, signal } = opts;
+  if (opts.resume) checkState(opts.resume, method, classes);
+  const cfg = resolveSelfTrainConfig(opts.resume ? { ...opts.resume.config, ...opts.config } : opts.config);
+  if (opts.unlabelled.length === 0) throw new RangeError('Self-training needs unlabelled texts; add some to the pool.');
+  const split = stratifiedSplit(Int32Array.from(opts.labelled, (e) => e.label), cfg.evalFraction, deriveSeed(cfg.seed, SELF_TRAIN_STREAM.split));
+  const train = split.train.map((i) => opts.labelled[i]);
+  const evalSlice = split.heldOut.map((i) => opts.labelled[i]);
+  const score = (c: PeftClassifier) => accuracy(c, tokenizer, evalSlice, cfg.labelBatchSize, cfg.maxLength);
+  const fit = (classifier: PeftClassifier, round: number) =>
+    fitClassifier({
+      classifier, tokenizer, examples: train, signal,
+      config: { ...cfg.fineTune, maxLength: cfg.maxLength, seed: deriveSeed(cfg.seed, SELF_TRAIN_STREAM.fit, round) },
+      onEvent: (event) => onEvent({ kind: 'fit', round, event }),
+    });
+  const stateOf = async (teacher: PeftClassifier, roundsFinished: number): Promise<SelfTrainState> => ({
+    version: 1, roundsFinished, config: cfg, method, classes, teacher: await classifierArrays(teacher),
+  });
+
+  let teacher: PeftClassifier;
+  let state: SelfTrainState;
+  if (opts.resume) {
+    state = opts.resume;
+    teacher = classifierFromArrays(weights, pooling, encoder, method, state.teacher);
+  } else {
+    const delta = createDelta(encoder, method, deriveSeed(cfg.seed, SELF_TRAIN_STREAM.delta, 0), opts.parts);
+    teacher = new PeftClassifier(weights, pooling, delta, LinearHead.random(encoder.hiddenSize, classes, deriveSeed(cfg.seed, SELF_TRAIN_STREAM.head, 0)));
+    const result = await fit(teacher, 0);
+    if (result.reason === 'cancelled') {
+      // No finished round 0: hand back the fresh teacher's state so the caller still gets a consistent object.
+      state = await stateOf(teacher, 0);
+      onEvent({ kind: 'done', reason: 'cancelled', roundsFinished: 0 });
+      return { reason: 'cancelled', state, classifier: teacher };
+    }
+    state = await stateOf(teacher, 0);
+    onState(state);
+  }
+
+  for (let round = state.roundsFinished + 1; round <= cfg.rounds; round++) {
+    if (signal?.aborted) break;
+    const started = performance.now();
+    const pool = opts.unlabelled.map((_, i) => i);
+    const take = cfg.unlabeledPerRound > 0 ? Math.min(cfg.unlabeledPerRound, pool.length) : pool.length;
+    const poolIndices = new Rng(deriveSeed(cfg.seed, SELF_TRAIN_STREAM.sample, round)).shuffle(pool).slice(0, take);
+    const texts = poolIndices.map((i) => opts.unlabelled[i]);
+    const labelled = await labelTexts(teacher, tokenizer, texts, cfg, classes);
+    onEvent({ kind: 'pseudoLabels', round, count: texts.length, classCounts: labelled.classCounts, meanConfidence: labelled.meanConfidence });
+
+    const delta = createDelta(encoder, method, deriveSeed(cfg.seed, SELF_TRAIN_STREAM.delta, round), opts.parts);
+    const head = cfg.studentHead === 'teacher'
+      ? new LinearHead({ weight: teacher.head.weight, bias: teacher.head.bias })
+      : LinearHead.random(encoder.hiddenSize, classes, deriveSeed(cfg.seed, SELF_TRAIN_STREAM.head, round));
+    const student = new PeftClassifier(weights, pooling, delta, head);
+    const steps = await trainStudent({
+      student, tokenizer, texts, poolIndices, targets: labelled.targets, classes, labelled: train, round, config: cfg, onEvent, signal,
+    });
+    const fitted = steps === cfg.studentSteps && !signal?.aborted ? await fit(student, round) : null;
+    if (!fitted || fitted.reason === 'cancelled') {
+      student.dispose(); // an unfinished round is dropped: the state stays at the last finished one
+      break;
+    }
+    const [teacherAccuracy, studentAccuracy] = [await score(teacher), await score(student)];
+    teacher.dispose();
+    teacher = student;
+    state = await stateOf(teacher, round);
+    onState(state);
+    onEvent({
+      kind: 'round', round, teacherAccuracy, studentAccuracy, pseudoLabelClassCounts: labelled.classCounts,
+      studentStepsTaken: steps, seconds: (performance.now() - started) / 1000,
+    });
+  }
+  const reason = state.roundsFinished >= cfg.rounds ? 'completed' : 'cancelled';
+  onEvent({ kind: 'done', reason, roundsFinished: state.roundsFinished });
+  return { reason, state, classifier: teacher };
+}
