@@ -2,6 +2,7 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { getEncoderClient } from './client';
+import { loadStudio } from './client/studioData';
 import { installTestHook } from './client/testHook';
 import { pageFromHash } from './state/navigationSlice';
 import { navigate } from './state/store';
@@ -14,6 +15,7 @@ if (!root) throw new Error('index.html has no #root element.');
 const client = getEncoderClient();
 installTestHook(client);
 void client.start();
+void loadStudio();
 
 window.addEventListener('hashchange', () => navigate(pageFromHash(window.location.hash)));
 

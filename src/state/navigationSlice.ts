@@ -4,10 +4,12 @@
  */
 
 export const PAGES = {
+  tasks: { title: 'Tasks', hash: '#/tasks', summary: 'Name a task, choose its labels, add the texts to learn from.' },
+  label: { title: 'Label', hash: '#/label', summary: 'One text at a time: press 1–9 to pick a label.' },
   encoder: { title: 'Encoder', hash: '#/encoder', summary: 'Load a sentence encoder, pick a backend, try it out.' },
 } as const;
 export type PageId = keyof typeof PAGES;
-export const DEFAULT_PAGE: PageId = 'encoder';
+export const DEFAULT_PAGE: PageId = 'tasks';
 
 export interface NavigationSlice {
   page: PageId;

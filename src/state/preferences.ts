@@ -26,3 +26,23 @@ export function writeBackendPreference(preference: BackendPreference): void {
     // Not remembering the choice is harmless.
   }
 }
+
+const CURRENT_TASK_KEY = 'tabtune.currentTask';
+
+/** The task open when the page was last used (its data is in IndexedDB; this is only which one is open). */
+export function readCurrentTaskId(): string | null {
+  try {
+    return globalThis.localStorage?.getItem(CURRENT_TASK_KEY) ?? null;
+  } catch {
+    return null;
+  }
+}
+
+export function writeCurrentTaskId(id: string | null): void {
+  try {
+    if (id) globalThis.localStorage?.setItem(CURRENT_TASK_KEY, id);
+    else globalThis.localStorage?.removeItem(CURRENT_TASK_KEY);
+  } catch {
+    // Opening the first task next time is harmless.
+  }
+}

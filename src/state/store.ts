@@ -9,6 +9,9 @@ import { initialBackendSlice, type BackendSlice } from './backendSlice';
 import { initialEncoderSlice, type EncoderSlice } from './encoderSlice';
 import { PAGES, pageFromHash, type NavigationSlice, type PageId } from './navigationSlice';
 import { readBackendPreference } from './preferences';
+import { initialImportSlice, type ImportSlice } from './importSlice';
+import { initialLabellingSlice, type LabellingSlice } from './labellingSlice';
+import { initialTasksSlice, type TasksSlice } from './tasksSlice';
 import { initialTrySlice, type TrySlice } from './trySlice';
 
 export interface StudioState {
@@ -16,6 +19,9 @@ export interface StudioState {
   backend: BackendSlice;
   tryout: TrySlice;
   navigation: NavigationSlice;
+  tasks: TasksSlice;
+  importing: ImportSlice;
+  labelling: LabellingSlice;
 }
 
 export const useStudio = create<StudioState>()(() => ({
@@ -23,6 +29,9 @@ export const useStudio = create<StudioState>()(() => ({
   backend: initialBackendSlice(readBackendPreference()),
   tryout: initialTrySlice,
   navigation: { page: pageFromHash(globalThis.location?.hash ?? '') },
+  tasks: initialTasksSlice,
+  importing: initialImportSlice,
+  labelling: initialLabellingSlice,
 }));
 
 /** The store's handle as the client sees it: read and write, no React. */

@@ -4,6 +4,8 @@ import type { PageId } from '../state/navigationSlice';
 import { useStudio } from '../state/store';
 import { AppHeader } from './AppHeader';
 import { EncoderPage } from './pages/EncoderPage';
+import { LabelPage } from './pages/LabelPage';
+import { TasksPage } from './pages/TasksPage';
 
 export function App() {
   const page = useStudio((s) => s.navigation.page);
@@ -22,6 +24,10 @@ export function App() {
 
 function CurrentPage({ page }: { page: PageId }) {
   switch (page) {
+    case 'tasks':
+      return <TasksPage />;
+    case 'label':
+      return <LabelPage />;
     case 'encoder':
       return <EncoderPage />;
     default:
