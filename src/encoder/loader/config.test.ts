@@ -1,19 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { parseBertConfig } from './config';
 import { TINY_CONFIG } from './testing/tinyCheckpoint';
-import { ModelLoadError } from '../errors';
+import { loadErrorOf } from './testing/loadErrors';
 
 const where = 'the test model';
 
-function errorOf(fn: () => unknown): ModelLoadError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof ModelLoadError) return err;
-    throw err;
-  }
-  throw new Error('expected a ModelLoadError');
-}
 
 describe('parseBertConfig', () => {
   it('reads a BertModel config into camelCase fields', () => {
@@ -43,7 +34,7 @@ describe('parseBertConfig', () => {
   });
 
   it.each(['roberta', 'distilbert', 'gpt2', 'xlm-roberta', 'electra'])('rejects model_type %s, naming it', (type) => {
-    const err = errorOf(() => parseBertConfig({ ...TINY_CONFIG, model_type: type }, where));
+    const err = loadErrorOf(() => parseBertConfig({ ...TINY_CONFIG, model_type: type }, where));
     expect(err.code).toBe('unsupported-architecture');
     expect(err.message).toContain(`"${type}"`);
     expect(err.message).toMatch(/BERT, MiniLM, bge, e5/);
@@ -51,23 +42,23 @@ describe('parseBertConfig', () => {
 
   it('rejects a non-BERT architecture when model_type is missing', () => {
     const { model_type: _t, ...rest } = TINY_CONFIG;
-    const err = errorOf(() => parseBertConfig({ ...rest, architectures: ['RobertaModel'] }, where));
+    const err = loadErrorOf(() => parseBertConfig({ ...rest, architectures: ['RobertaModel'] }, where));
     expect(err.code).toBe('unsupported-architecture');
     expect(err.message).toContain('RobertaModel');
   });
 
   it('rejects BERT variants our forward does not implement', () => {
-    expect(errorOf(() => parseBertConfig({ ...TINY_CONFIG, position_embedding_type: 'relative_key' }, where)).code).toBe('unsupported-architecture');
-    expect(errorOf(() => parseBertConfig({ ...TINY_CONFIG, hidden_act: 'swish' }, where)).code).toBe('unsupported-architecture');
-    expect(errorOf(() => parseBertConfig({ ...TINY_CONFIG, is_decoder: true }, where)).code).toBe('unsupported-architecture');
+    expect(loadErrorOf(() => parseBertConfig({ ...TINY_CONFIG, position_embedding_type: 'relative_key' }, where)).code).toBe('unsupported-architecture');
+    expect(loadErrorOf(() => parseBertConfig({ ...TINY_CONFIG, hidden_act: 'swish' }, where)).code).toBe('unsupported-architecture');
+    expect(loadErrorOf(() => parseBertConfig({ ...TINY_CONFIG, is_decoder: true }, where)).code).toBe('unsupported-architecture');
   });
 
   it('reports missing or inconsistent sizes as config-mismatch', () => {
     const { hidden_size: _h, ...noHidden } = TINY_CONFIG;
-    const missing = errorOf(() => parseBertConfig(noHidden, where));
+    const missing = loadErrorOf(() => parseBertConfig(noHidden, where));
     expect(missing.code).toBe('config-mismatch');
     expect(missing.message).toContain('"hidden_size"');
-    expect(errorOf(() => parseBertConfig({ ...TINY_CONFIG, num_attention_heads: 3 }, where)).code).toBe('config-mismatch');
-    expect(errorOf(() => parseBertConfig([1, 2], where)).code).toBe('config-mismatch');
+    expect(loadErrorOf(() => parseBertConfig({ ...TINY_CONFIG, num_attention_heads: 3 }, where)).code).toBe('config-mismatch');
+    expect(loadErrorOf(() => parseBertConfig([1, 2], where)).code).toBe('config-mismatch');
   });
 });

@@ -7,8 +7,9 @@ import { loadCheckpoint } from './loadCheckpoint';
 import { fileUrl, type ModelSource } from './source';
 import { jsonBytes, makeTinyCheckpointFiles, TINY_CONFIG } from './testing/tinyCheckpoint';
 import { startModelServer, type ModelServer } from './testing/modelServer';
-import { MemoryModelCache } from '../../storage/modelCache';
+import { loadErrorFrom } from './testing/loadErrors';
 import { ModelLoadError } from '../errors';
+import { MemoryModelCache } from '../../storage/modelCache';
 
 let server: ModelServer;
 let repoCount = 0;
@@ -22,11 +23,7 @@ function publish(files: Record<string, ArrayBuffer>, revision = 'main'): ModelSo
   const id = `tabtune-test/tiny-${++repoCount}`;
   return { kind: 'hub', id, revision, endpoint: server.addHubModel(id, files, revision) };
 }
-async function loadError(source: ModelSource): Promise<ModelLoadError> {
-  const err = await loadCheckpoint(source).then(() => undefined, (e: unknown) => e);
-  if (err instanceof ModelLoadError) return err;
-  throw new Error(`expected a ModelLoadError, got ${String(err)}`);
-}
+const loadError = (source: ModelSource) => loadErrorFrom(loadCheckpoint(source));
 
 describe("loadCheckpoint: 'hub' source", () => {
   it('resolves files as the Hub does, with the revision URL-encoded', () => {

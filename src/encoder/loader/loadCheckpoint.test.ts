@@ -5,7 +5,7 @@ import type { ModelSource } from './source';
 import { jsonBytes, makeManifest, makeTinyCheckpointFiles, sha256OfBytes } from './testing/tinyCheckpoint';
 import { startModelServer, type ModelServer } from './testing/modelServer';
 import { MemoryModelCache } from '../../storage/modelCache';
-import { ModelLoadError } from '../errors';
+import { loadErrorFrom } from './testing/loadErrors';
 import type { LoadProgress } from '../types';
 
 let server: ModelServer;
@@ -28,11 +28,6 @@ function countingFetch() {
     return fetch(input, init);
   }) as typeof fetch;
   return { fetcher, calls };
-}
-async function loadError(promise: Promise<unknown>): Promise<ModelLoadError> {
-  const err = await promise.then(() => undefined, (e: unknown) => e);
-  if (err instanceof ModelLoadError) return err;
-  throw new Error(`expected a ModelLoadError, got ${String(err)}`);
 }
 
 describe("loadCheckpoint: 'files' source", () => {
@@ -59,7 +54,7 @@ describe("loadCheckpoint: 'files' source", () => {
     const st = makeTinyCheckpointFiles({ pooling: { sentenceTransformers: 'mean', normalize: true } });
     expect((await loadCheckpoint(filesSource(st))).pooling).toEqual({ mode: 'mean', normalize: true });
     const max = makeTinyCheckpointFiles({ pooling: { sentenceTransformers: 'max', normalize: false } });
-    expect((await loadError(loadCheckpoint(filesSource(max)))).code).toBe('unsupported-architecture');
+    expect((await loadErrorFrom(loadCheckpoint(filesSource(max)))).code).toBe('unsupported-architecture');
   });
 
   it('recognises the int8 format', async () => {
@@ -73,22 +68,22 @@ describe("loadCheckpoint: 'files' source", () => {
     const files = makeTinyCheckpointFiles({ manifest: true });
     await expect(loadCheckpoint(filesSource(files))).resolves.toBeDefined();
     const tampered = { ...files, 'tokenizer.json': jsonBytes({ model: { type: 'BPE' } }) };
-    const err = await loadError(loadCheckpoint(filesSource(tampered)));
+    const err = await loadErrorFrom(loadCheckpoint(filesSource(tampered)));
     expect([err.code, err.file]).toEqual(['checksum', 'tokenizer.json']);
     expect(err.message).toMatch(/manifest/);
   });
 
   it('names the missing required file and the source', async () => {
     const { 'tokenizer.json': _t, ...rest } = makeTinyCheckpointFiles();
-    const err = await loadError(loadCheckpoint(filesSource(rest)));
+    const err = await loadErrorFrom(loadCheckpoint(filesSource(rest)));
     expect([err.code, err.file]).toEqual(['missing-file', 'tokenizer.json']);
     expect(err.message).toContain('"tiny"');
   });
 
   it('reports invalid JSON with the code of the file it is in', async () => {
     const bad = new TextEncoder().encode('{not json').buffer;
-    expect((await loadError(loadCheckpoint(filesSource({ ...makeTinyCheckpointFiles(), 'tokenizer.json': bad })))).code).toBe('bad-tokenizer');
-    expect((await loadError(loadCheckpoint(filesSource({ ...makeTinyCheckpointFiles(), 'config.json': bad })))).code).toBe('config-mismatch');
+    expect((await loadErrorFrom(loadCheckpoint(filesSource({ ...makeTinyCheckpointFiles(), 'tokenizer.json': bad })))).code).toBe('bad-tokenizer');
+    expect((await loadErrorFrom(loadCheckpoint(filesSource({ ...makeTinyCheckpointFiles(), 'config.json': bad })))).code).toBe('config-mismatch');
   });
 });
 
@@ -171,7 +166,7 @@ describe("loadCheckpoint: 'url' source", () => {
     const files = makeTinyCheckpointFiles();
     const manifest = makeManifest({ ...files, 'model.safetensors': makeTinyCheckpointFiles({ int8: true })['model.safetensors'] });
     const cache = new MemoryModelCache();
-    const err = await loadError(loadCheckpoint(urlSource({ ...files, 'manifest.json': manifest }), { cache }));
+    const err = await loadErrorFrom(loadCheckpoint(urlSource({ ...files, 'manifest.json': manifest }), { cache }));
     expect([err.code, err.file]).toEqual(['checksum', 'model.safetensors']);
     expect(cache.entries.size).toBe(0);
   });
@@ -187,7 +182,7 @@ describe("loadCheckpoint: 'url' source", () => {
 
   it('turns an unreachable server into a network error', async () => {
     const source: ModelSource = { kind: 'url', id: 'gone', baseUrl: 'http://127.0.0.1:9/models/gone/' };
-    const err = await loadError(loadCheckpoint(source));
+    const err = await loadErrorFrom(loadCheckpoint(source));
     expect(err.code).toBe('network');
     expect(err.message).toMatch(/try again/);
   });

@@ -3,7 +3,7 @@ import { detectQuantization, expectedTensorShapes, normaliseTensorNames, validat
 import { parseBertConfig } from './config';
 import { makeTinyCheckpointFiles, TINY_CONFIG } from './testing/tinyCheckpoint';
 import { parseSafetensors, writeSafetensors, type TensorToWrite } from '../weights/safetensors';
-import { ModelLoadError } from '../errors';
+import { loadErrorOf } from './testing/loadErrors';
 
 const where = 'the test model';
 const config = parseBertConfig(TINY_CONFIG, where);
@@ -12,15 +12,6 @@ function tinyWeights(opts: Parameters<typeof makeTinyCheckpointFiles>[0] = {}) {
   return parseSafetensors(makeTinyCheckpointFiles(opts)['model.safetensors']);
 }
 
-function mismatchOf(fn: () => void): ModelLoadError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof ModelLoadError) return err;
-    throw err;
-  }
-  throw new Error('expected a ModelLoadError');
-}
 
 describe('validateWeights', () => {
   it('expects 5 embedding tensors and 16 per layer', () => {
@@ -49,7 +40,7 @@ describe('validateWeights', () => {
 
   it('names the tensor and both shapes when config.json disagrees', () => {
     const wider = parseBertConfig({ ...TINY_CONFIG, intermediate_size: 16 }, where);
-    const err = mismatchOf(() => validateWeights(wider, tinyWeights(), 'f32', where));
+    const err = loadErrorOf(() => validateWeights(wider, tinyWeights(), 'f32', where));
     expect(err.code).toBe('config-mismatch');
     expect(err.message).toContain('encoder.layer.0.intermediate.dense.weight');
     expect(err.message).toContain('[12, 8]');
@@ -58,16 +49,16 @@ describe('validateWeights', () => {
 
   it('reports a missing tensor and extra layers', () => {
     const deeper = parseBertConfig({ ...TINY_CONFIG, num_hidden_layers: 3 }, where);
-    expect(mismatchOf(() => validateWeights(deeper, tinyWeights(), 'f32', where)).message).toContain('"encoder.layer.2.attention.self.query.weight"');
+    expect(loadErrorOf(() => validateWeights(deeper, tinyWeights(), 'f32', where)).message).toContain('"encoder.layer.2.attention.self.query.weight"');
     const shallower = parseBertConfig({ ...TINY_CONFIG, num_hidden_layers: 1 }, where);
-    expect(mismatchOf(() => validateWeights(shallower, tinyWeights(), 'f32', where)).message).toContain('encoder layer 1');
+    expect(loadErrorOf(() => validateWeights(shallower, tinyWeights(), 'f32', where)).message).toContain('encoder layer 1');
   });
 
   it('refuses I8 tensors without the int8 metadata, and int8 weights without their scale', () => {
-    expect(mismatchOf(() => validateWeights(config, tinyWeights({ int8: true }), 'f32', where)).message).toContain('tabtune.quantization');
+    expect(loadErrorOf(() => validateWeights(config, tinyWeights({ int8: true }), 'f32', where)).message).toContain('tabtune.quantization');
     const int8 = tinyWeights({ int8: true });
     int8.tensors.delete('encoder.layer.1.output.dense.weight_scale');
-    expect(mismatchOf(() => validateWeights(config, int8, 'int8', where)).message).toContain('"encoder.layer.1.output.dense.weight_scale"');
+    expect(loadErrorOf(() => validateWeights(config, int8, 'int8', where)).message).toContain('"encoder.layer.1.output.dense.weight_scale"');
   });
 
   it('refuses an unknown tabtune.quantization', () => {
