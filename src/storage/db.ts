@@ -7,7 +7,10 @@ import { openDB, type DBSchema, type IDBPDatabase, type IDBPTransaction, type St
 
 // Do not change DB_NAME or DB_VERSION without a migration in `upgrade` below: people's work lives here.
 export const DB_NAME = 'tabtune-studio';
-export const DB_VERSION = 1;
+export const DB_VERSION = 2;
+
+/** Every store, in the order `write()` opens them. v1: tasks, texts. v2: runs, deltas. */
+export const STORE_NAMES = ['tasks', 'texts', 'runs', 'deltas'] as const;
 
 export interface LabelDef {
   name: string;
@@ -35,9 +38,63 @@ export interface TextItem {
   labelledAt: number | null;
 }
 
+export type RunKind = 'train' | 'selfTrain';
+export type RunStatus = 'running' | 'completed' | 'cancelled' | 'failed' | 'interrupted';
+
+/**
+ * One training or self-training run of a task, kept whatever its end. Everything is plain, structured-cloneable
+ * data. A run left 'running' when the page went away reads as interrupted and resumes from `checkpoint`.
+ */
+export interface RunRecord {
+  id: string;
+  taskId: string;
+  kind: RunKind;
+  /** The PEFT method's name (a MethodName). */
+  method: string;
+  /** The method's config, the training config and (for self-training) its config, as started. */
+  config: { method: unknown; training: unknown; selfTrain?: unknown };
+  status: RunStatus;
+  createdAt: number;
+  updatedAt: number;
+  /** Series the charts draw, as the run recorded them (e.g. loss per step). Plain numbers only. */
+  history: Record<string, Array<Record<string, number | null>>>;
+  /** Final or latest figures (held-out accuracy, steps, seconds...). */
+  metrics: Record<string, number | null>;
+  /** The last resumable point, plain data (e.g. a SelfTrainState); null once finished. */
+  checkpoint: unknown;
+  /** The delta this run produced, when it finished. */
+  deltaId: string | null;
+  /** What went wrong, for status 'failed'. */
+  error: string | null;
+}
+
+export type DeltaSource = 'trained' | 'imported' | 'link';
+
+/** A trained (or imported) delta of a task: the exported zip peft / adapters load, with what describes it. */
+export interface DeltaRecord {
+  id: string;
+  taskId: string;
+  /** The run that produced it; null when imported from a file or a link. */
+  runId: string | null;
+  source: DeltaSource;
+  createdAt: number;
+  /** The PEFT method's name and its export format (peft, adapters, torch). */
+  method: string;
+  format: string;
+  /** The method's config as plain data. */
+  config: unknown;
+  /** The exported zip (src/peft/export exportDelta), byte for byte what a download gives. */
+  zip: Uint8Array;
+  /** sha256 hex of the encoder's model.safetensors it was trained on. */
+  encoderFingerprint: string;
+  metrics: Record<string, number | null>;
+}
+
 interface StudioDB extends DBSchema {
   tasks: { key: string; value: Task };
   texts: { key: string; value: TextItem; indexes: { byTask: string } };
+  runs: { key: string; value: RunRecord; indexes: { byTask: string } };
+  deltas: { key: string; value: DeltaRecord; indexes: { byTask: string } };
 }
 
 export type StudioDatabase = IDBPDatabase<StudioDB>;
@@ -65,6 +122,9 @@ function open(name: string): Promise<StudioDatabase> {
     upgrade(db) {
       if (!db.objectStoreNames.contains('tasks')) db.createObjectStore('tasks', { keyPath: 'id' });
       if (!db.objectStoreNames.contains('texts')) db.createObjectStore('texts', { keyPath: 'id' }).createIndex('byTask', 'taskId');
+      // v2: runs and deltas; v1 data is untouched.
+      if (!db.objectStoreNames.contains('runs')) db.createObjectStore('runs', { keyPath: 'id' }).createIndex('byTask', 'taskId');
+      if (!db.objectStoreNames.contains('deltas')) db.createObjectStore('deltas', { keyPath: 'id' }).createIndex('byTask', 'taskId');
     },
     // A newer Tabtune in another tab wants to upgrade: step aside; the next call here reopens.
     blocking() {
@@ -79,10 +139,10 @@ function isQuotaError(error: unknown): boolean {
   return error instanceof DOMException && (error.name === 'QuotaExceededError' || error.name === 'NS_ERROR_DOM_QUOTA_REACHED');
 }
 
-/** Runs `work` in one readwrite transaction over both stores; all of it is saved, or none of it. */
+/** Runs `work` in one readwrite transaction over every store; all of it is saved, or none of it. */
 export async function write<T>(work: (tx: Tx) => Promise<T>, db?: StudioDatabase): Promise<T> {
   const database = db ?? (await openStudioDb());
-  const tx = database.transaction(['tasks', 'texts'], 'readwrite');
+  const tx = database.transaction([...STORE_NAMES], 'readwrite');
   // An aborted transaction rejects `done`; the failure is reported below, so do not let it go unhandled.
   tx.done.catch(() => undefined);
   try {
@@ -113,6 +173,24 @@ export async function listTexts(taskId: string): Promise<TextItem[]> {
   return (await db.getAllFromIndex('texts', 'byTask', taskId)).sort((a, b) => a.order - b.order);
 }
 
+export async function listRuns(taskId: string): Promise<RunRecord[]> {
+  const db = await openStudioDb();
+  return (await db.getAllFromIndex('runs', 'byTask', taskId)).sort((a, b) => a.createdAt - b.createdAt);
+}
+
+export async function getRun(id: string): Promise<RunRecord | undefined> {
+  return (await openStudioDb()).get('runs', id);
+}
+
+export async function listDeltas(taskId: string): Promise<DeltaRecord[]> {
+  const db = await openStudioDb();
+  return (await db.getAllFromIndex('deltas', 'byTask', taskId)).sort((a, b) => a.createdAt - b.createdAt);
+}
+
+export async function getDelta(id: string): Promise<DeltaRecord | undefined> {
+  return (await openStudioDb()).get('deltas', id);
+}
+
 // ---- writes --------------------------------------------------------------------------------------------
 
 export function putTask(task: Task): Promise<void> {
@@ -135,6 +213,32 @@ export function putText(item: TextItem): Promise<void> {
   });
 }
 
+export function putRun(run: RunRecord): Promise<void> {
+  return write(async (tx) => {
+    await tx.objectStore('runs').put(run);
+  });
+}
+
+export function putDelta(delta: DeltaRecord): Promise<void> {
+  return write(async (tx) => {
+    await tx.objectStore('deltas').put(delta);
+  });
+}
+
+/** Saves a finished run together with the delta it produced: both, or neither. */
+export function putRunWithDelta(run: RunRecord, delta: DeltaRecord): Promise<void> {
+  return write(async (tx) => {
+    await tx.objectStore('deltas').put(delta);
+    await tx.objectStore('runs').put(run);
+  });
+}
+
+export function deleteDelta(id: string): Promise<void> {
+  return write(async (tx) => {
+    await tx.objectStore('deltas').delete(id);
+  });
+}
+
 /** Copies a task and all its texts under new ids, in one transaction. */
 export function copyTask(task: Task, texts: TextItem[]): Promise<void> {
   return write(async (tx) => {
@@ -144,12 +248,14 @@ export function copyTask(task: Task, texts: TextItem[]): Promise<void> {
   });
 }
 
-/** Deletes a task and every text in it. */
+/** Deletes a task and everything in it: texts, runs and deltas. */
 export function deleteTask(taskId: string): Promise<void> {
   return write(async (tx) => {
     await tx.objectStore('tasks').delete(taskId);
-    const index = tx.objectStore('texts').index('byTask');
-    for (let cursor = await index.openCursor(taskId); cursor; cursor = await cursor.continue()) await cursor.delete();
+    for (const store of ['texts', 'runs', 'deltas'] as const) {
+      const index = tx.objectStore(store).index('byTask');
+      for (let cursor = await index.openCursor(taskId); cursor; cursor = await cursor.continue()) await cursor.delete();
+    }
   });
 }
 
