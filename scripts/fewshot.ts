@@ -1,12 +1,15 @@
 /**
  * `npm run fewshot -- --data <dir> --k <per class> --method <name> [--self-train] [--unlabeled <n>]
- *    [--rounds <n>] [--student-steps <n>] [--steps <n>] [--seeds 1,2,3] [--json]`
+ *    [--weighting meta|uniform] [--rounds <n>] [--student-steps <n>] [--student-fine-tune <n>] [--per-round <n>] [--steps <n>] [--lr <x>]
+ *    [--head prompt|random] [--backend wasm|webgpu|cpu] [--seeds 1,2,3] [--json]`
  *
- * Few-shot accuracy headless in Node (wasm backend) on the bundled int8 all-MiniLM-L6-v2. <dir> holds
- * train.jsonl and test.jsonl, one {"text", "label"} per line (labels are strings or integers; classes are the
- * sorted distinct labels of train.jsonl). Per seed: K examples per class from train.jsonl, up to --unlabeled other
- * train texts as the unlabelled pool, a classifier trained with fitClassifier (or LiST self-training with
- * --self-train), then accuracy and macro-F1 on test.jsonl. With --json the last line is one JSON object.
+ * Few-shot accuracy headless in Node on the bundled int8 all-MiniLM-L6-v2. <dir> holds train.jsonl and test.jsonl,
+ * one {"text", "label"} per line (labels are strings or integers; classes are the sorted distinct labels of
+ * train.jsonl). Per seed: K examples per class from train.jsonl, up to --unlabeled other train texts as the
+ * unlabelled pool, a classifier trained with fitClassifier (or LiST self-training with --self-train; --weighting
+ * uniform is the ablation without meta-reweighting), then accuracy and macro-F1 on test.jsonl. The head starts
+ * from the label names (promptInitHead; --head random for a random one). With --json the last line is one JSON
+ * object, with the seconds each phase took.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -14,11 +17,13 @@ import * as tf from '@tensorflow/tfjs';
 import { BertWeights } from '../src/encoder/bert/weights';
 import { WordPieceTokenizer } from '../src/encoder/tokenizer';
 import { PeftClassifier } from '../src/peft/classifier';
-import { LinearHead } from '../src/peft/head';
+import { bertForward, inputsFromBatch } from '../src/encoder/bert/forward';
+import { pool } from '../src/encoder/bert/pooling';
+import { LinearHead, promptInitHead } from '../src/peft/head';
 import { METHOD_NAMES, type MethodName } from '../src/peft/method';
 import { createDelta, PEFT_METHODS } from '../src/peft/registry';
 import { initNodeBackend } from '../src/runtime/nodeBackends';
-import { resolveSelfTrainConfig, selfTrain } from '../src/selftrain';
+import { resolveSelfTrainConfig, selfTrain, WEIGHTINGS, type RoundPhaseSeconds, type Weighting } from '../src/selftrain';
 import type { LabelledExample } from '../src/training/batching';
 import { fitClassifier } from '../src/training/fitClassifier';
 import { Rng } from '../src/training/rng';
@@ -34,7 +39,7 @@ function readJsonl(path: string): Row[] {
 }
 
 function usage(message: string): never {
-  console.error(`${message}\nusage: npm run fewshot -- --data <dir> --k <per class> --method <${METHOD_NAMES.join('|')}> [--self-train] [--unlabeled <n>] [--rounds <n>] [--student-steps <n>] [--steps <n>] [--seeds 1,2,3] [--json]`);
+  console.error(`${message}\nusage: npm run fewshot -- --data <dir> --k <per class> --method <${METHOD_NAMES.join('|')}> [--self-train] [--unlabeled <n>] [--weighting meta|uniform] [--rounds <n>] [--student-steps <n>] [--student-fine-tune <n>] [--per-round <n>] [--steps <n>] [--lr <x>] [--head prompt|random] [--backend wasm|webgpu|cpu] [--seeds 1,2,3] [--json]`);
   process.exit(2);
 }
 
@@ -51,11 +56,14 @@ function sample(train: LabelledExample[], classes: number, k: number, unlabeled:
 
 /** Accuracy and macro-F1 (mean over classes of F1; a class never predicted nor present counts 0). */
 async function evaluate(classifier: PeftClassifier, tokenizer: WordPieceTokenizer, test: LabelledExample[], classes: number) {
-  const predicted: number[] = [];
-  for (let i = 0; i < test.length; i += 32) {
-    const chunk = test.slice(i, i + 32);
-    const p = tf.tidy(() => tf.argMax(classifier.logits(tokenizer.encodeBatch(chunk.map((e) => e.text), { maxLength: 128 })), 1));
-    predicted.push(...(await p.data()));
+  // Batches of similar length (sorted by characters), so little of each batch is padding.
+  const order = test.map((_, i) => i).sort((a, b) => test[a].text.length - test[b].text.length);
+  const predicted = new Array<number>(test.length);
+  for (let i = 0; i < order.length; i += 32) {
+    const rows = order.slice(i, i + 32);
+    const p = tf.tidy(() => tf.argMax(classifier.logits(tokenizer.encodeBatch(rows.map((r) => test[r].text), { maxLength: 128 })), 1));
+    const values = await p.data();
+    rows.forEach((r, j) => (predicted[r] = values[j]));
     p.dispose();
   }
   let correct = 0;
@@ -87,10 +95,18 @@ if (!(Number.isInteger(k) && k >= 1)) usage('--k must be an integer >= 1.');
 const selfTraining = args.includes('--self-train');
 const unlabeled = Number(flag(args, '--unlabeled') ?? 256);
 const seeds = (flag(args, '--seeds') ?? '1,2,3').split(',').map(Number);
-const fineTune = { lr: 1e-3, maxSteps: Number(flag(args, '--steps') ?? 30), batchSize: 8, heldOutFraction: 0, patience: 0 };
-const selfConfig = resolveSelfTrainConfig({ fineTune, unlabeledPerRound: unlabeled, 
+const weighting = (flag(args, '--weighting') ?? 'meta') as Weighting;
+if (!WEIGHTINGS.includes(weighting)) usage(`--weighting must be one of ${WEIGHTINGS.join(', ')}.`);
+const backend = flag(args, '--backend') ?? 'wasm';
+if (!['wasm', 'webgpu', 'cpu'].includes(backend)) usage('--backend must be wasm, webgpu or cpu.');
+const headInit = flag(args, '--head') ?? 'prompt';
+if (!['prompt', 'random'].includes(headInit)) usage('--head must be prompt or random.');
+const fineTune = { lr: Number(flag(args, '--lr') ?? 1e-3), maxSteps: Number(flag(args, '--steps') ?? 30), batchSize: 8, heldOutFraction: 0, patience: 0 };
+const selfConfig = resolveSelfTrainConfig({ fineTune, weighting,
+  unlabeledPerRound: Number(flag(args, '--per-round') ?? Math.min(unlabeled, 256)),
   ...(flag(args, '--rounds') ? { rounds: Number(flag(args, '--rounds')) } : {}),
   ...(flag(args, '--student-steps') ? { studentSteps: Number(flag(args, '--student-steps')) } : {}),
+  ...(flag(args, '--student-fine-tune') ? { studentFineTuneSteps: Number(flag(args, '--student-fine-tune')) } : {}),
 });
 
 const started = performance.now();
@@ -100,11 +116,24 @@ const names = [...new Set(trainRows.map((r) => String(r.label)))].sort();
 const toExample = (r: Row): LabelledExample => ({ text: r.text, label: names.indexOf(String(r.label)) });
 const train = trainRows.map(toExample);
 const test = testRows.map(toExample).filter((e) => e.label >= 0);
-await initNodeBackend('wasm');
+const backendInfo = await initNodeBackend(backend as 'wasm' | 'webgpu' | 'cpu');
+if (backendInfo.backend !== backend) usage(`Backend ${backend} could not start: ${backendInfo.fallbackReason ?? 'unknown reason'}.`);
 const ckpt = await loadBundled();
 const weights = BertWeights.fromCheckpoint(ckpt);
 const tokenizer = WordPieceTokenizer.fromJSON(ckpt.tokenizerJson);
 const loadSeconds = (performance.now() - started) / 1000;
+
+/** A head that scores the frozen encoder's embedding of each label name: a zero-shot start (promptInitHead). */
+async function labelNameHead(): Promise<LinearHead> {
+  const pooled = tf.tidy(() => {
+    const out = bertForward(weights, inputsFromBatch(tokenizer.encodeBatch(names, { maxLength: 16 })));
+    return pool(out.lastHiddenState, out.attentionMask, ckpt.pooling);
+  });
+  const flat = (await pooled.data()) as Float32Array;
+  pooled.dispose();
+  const hidden = ckpt.config.hiddenSize;
+  return promptInitHead(names.map((_, c) => flat.slice(c * hidden, (c + 1) * hidden)));
+}
 
 const perSeed = [];
 for (const seed of seeds) {
@@ -112,29 +141,39 @@ for (const seed of seeds) {
   const t0 = performance.now();
   let classifier: PeftClassifier;
   let teacherSeconds: number | null = null;
+  const rounds: Array<{ round: number; teacherAccuracy: number | null; studentAccuracy: number | null; seconds: RoundPhaseSeconds }> = [];
+  const head = headInit === 'prompt' ? await labelNameHead() : LinearHead.random(ckpt.config.hiddenSize, names.length, seed + 1);
   if (selfTraining) {
     const result = await selfTrain({
       weights, pooling: ckpt.pooling, encoder: ckpt.config, tokenizer, method: PEFT_METHODS[method].defaults, classes: names.length,
-      labelled, unlabelled: pool, config: { ...selfConfig, seed },
+      labelled, unlabelled: pool, config: { ...selfConfig, seed }, initialHead: head,
       onState: (s) => { if (s.roundsFinished === 0) teacherSeconds = (performance.now() - t0) / 1000; },
-      onEvent: (e) => { if (!args.includes('--json') && e.kind === 'round') console.log(`seed ${seed} round ${e.round}: teacher ${e.teacherAccuracy} student ${e.studentAccuracy}`); },
+      onEvent: (e) => {
+        if (e.kind !== 'round') return;
+        rounds.push({ round: e.round, teacherAccuracy: e.teacherAccuracy, studentAccuracy: e.studentAccuracy, seconds: e.phaseSeconds });
+        if (!args.includes('--json')) console.log(`seed ${seed} round ${e.round}: teacher ${e.teacherAccuracy} student ${e.studentAccuracy} ${JSON.stringify(e.phaseSeconds)}`);
+      },
     });
     classifier = result.classifier;
+    head.dispose();
   } else {
     const delta = createDelta(ckpt.config, PEFT_METHODS[method].defaults, seed);
-    classifier = new PeftClassifier(weights, ckpt.pooling, delta, LinearHead.random(ckpt.config.hiddenSize, names.length, seed + 1));
+    classifier = new PeftClassifier(weights, ckpt.pooling, delta, head);
     await fitClassifier({ classifier, tokenizer, examples: labelled, config: { ...fineTune, seed } });
   }
   const trainSeconds = (performance.now() - t0) / 1000;
   const t1 = performance.now();
   const metrics = await evaluate(classifier, tokenizer, test, names.length);
   classifier.dispose();
-  const row = { seed, labelled: labelled.length, unlabelled: selfTraining ? pool.length : 0, ...metrics, seconds: { train: trainSeconds, teacher: teacherSeconds, eval: (performance.now() - t1) / 1000 } };
+  const row = {
+    seed, labelled: labelled.length, unlabelled: selfTraining ? pool.length : 0, ...metrics, rounds,
+    seconds: { train: trainSeconds, teacher: teacherSeconds, eval: (performance.now() - t1) / 1000 },
+  };
   if (!args.includes('--json')) console.log(JSON.stringify(row));
   perSeed.push(row);
 }
 const summary = {
-  data: dataDir, k, method, selfTrain: selfTraining, classes: names, seeds: perSeed,
+  data: dataDir, k, method, selfTrain: selfTraining, weighting: selfTraining ? weighting : null, head: headInit, backend, classes: names, seeds: perSeed,
   accuracy: meanStd(perSeed.map((r) => r.accuracy)), macroF1: meanStd(perSeed.map((r) => r.macroF1)),
   config: { fineTune, ...(selfTraining ? { selfTrain: { ...selfConfig, seed: 'each of --seeds' } } : {}) },
   seconds: { load: loadSeconds, total: (performance.now() - started) / 1000 },

@@ -12,6 +12,9 @@ import type { TrainingConfig } from '../training/config';
 export const STUDENT_HEADS = ['teacher', 'fresh'] as const;
 export type StudentHead = (typeof STUDENT_HEADS)[number];
 
+export const WEIGHTINGS = ['meta', 'uniform'] as const;
+export type Weighting = (typeof WEIGHTINGS)[number];
+
 export interface SelfTrainConfig {
   /** Self-training rounds (teacher -> student -> next teacher). Default 6, from the issue's reading of LiST. */
   rounds: number;
@@ -19,6 +22,11 @@ export interface SelfTrainConfig {
   studentSteps: number;
   /** Share of a round's student steps spent in distillation warm-up (uniform weights). 0.6 per the issue / LiST. */
   warmupFraction: number;
+  /**
+   * How pseudo-labelled examples weigh after warm-up: 'meta' (LiST's meta-reweighting) or 'uniform' (every example
+   * the same, as in warm-up: the ablation that shows what the meta step adds). Default 'meta'.
+   */
+  weighting: Weighting;
   /** Learning rate of the one virtual SGD step taken for meta-reweighting. Our choice. */
   innerLr: number;
   /** Unlabelled texts sampled (without replacement) from the pool each round; 0 takes the whole pool. Our choice. */
@@ -41,6 +49,11 @@ export interface SelfTrainConfig {
   maxLength: number;
   /** Knobs of fitClassifier for the first teacher and for each student's fine-tuning on the labels. */
   fineTune: Partial<TrainingConfig>;
+  /**
+   * Optimizer steps of each student's fine-tuning on the labels (rounds >= 1); 0 takes fineTune's. A student
+   * starts from distilled knowledge, so it needs fewer steps than the first teacher. Our choice: 0.
+   */
+  studentFineTuneSteps: number;
   /** Seeds sampling, batch orders, fresh deltas and dropout: one seed fully determines a run. */
   seed: number;
 }
@@ -49,6 +62,7 @@ export const DEFAULT_SELF_TRAIN_CONFIG: Readonly<SelfTrainConfig> = Object.freez
   rounds: 6,
   studentSteps: 30,
   warmupFraction: 0.6,
+  weighting: 'meta',
   innerLr: 1e-3,
   unlabeledPerRound: 256,
   softLabels: true,
@@ -60,6 +74,7 @@ export const DEFAULT_SELF_TRAIN_CONFIG: Readonly<SelfTrainConfig> = Object.freez
   evalFraction: 0.2,
   maxLength: 128,
   fineTune: {},
+  studentFineTuneSteps: 0,
   seed: 42,
 });
 
@@ -77,6 +92,7 @@ export function resolveSelfTrainConfig(partial: Partial<SelfTrainConfig> = {}): 
   check(Number.isInteger(c.rounds) && c.rounds >= 0, 'rounds', 'an integer >= 0');
   check(posInt(c.studentSteps), 'studentSteps', 'an integer >= 1');
   check(c.warmupFraction >= 0 && c.warmupFraction <= 1, 'warmupFraction', 'in [0, 1]');
+  check((WEIGHTINGS as readonly string[]).includes(c.weighting), 'weighting', `one of ${WEIGHTINGS.join(', ')}`);
   check(c.innerLr > 0 && Number.isFinite(c.innerLr), 'innerLr', 'a positive number');
   check(Number.isInteger(c.unlabeledPerRound) && c.unlabeledPerRound >= 0, 'unlabeledPerRound', 'an integer >= 0');
   check(c.studentLr > 0 && Number.isFinite(c.studentLr), 'studentLr', 'a positive number');
@@ -86,6 +102,7 @@ export function resolveSelfTrainConfig(partial: Partial<SelfTrainConfig> = {}): 
   check((STUDENT_HEADS as readonly string[]).includes(c.studentHead), 'studentHead', `one of ${STUDENT_HEADS.join(', ')}`);
   check(c.evalFraction >= 0 && c.evalFraction < 1, 'evalFraction', 'in [0, 1)');
   check(Number.isInteger(c.maxLength) && c.maxLength >= 2, 'maxLength', 'an integer >= 2');
+  check(Number.isInteger(c.studentFineTuneSteps) && c.studentFineTuneSteps >= 0, 'studentFineTuneSteps', 'an integer >= 0');
   check(Number.isFinite(c.seed), 'seed', 'a finite number');
   return c;
 }

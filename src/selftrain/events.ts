@@ -4,8 +4,16 @@
  */
 import type { TrainEvent } from '../training/trainLoop';
 
-export const STUDENT_PHASES = ['warmup', 'meta'] as const;
+/** 'uniform' replaces 'meta' after warm-up when config.weighting is 'uniform' (the ablation). */
+export const STUDENT_PHASES = ['warmup', 'meta', 'uniform'] as const;
 export type StudentPhase = (typeof STUDENT_PHASES)[number];
+
+export interface RoundPhaseSeconds {
+  pseudoLabel: number;
+  student: number;
+  fineTune: number;
+  score: number;
+}
 
 export type SelfTrainEvent =
   /** A fitClassifier event: the first teacher (round 0) or a student's fine-tuning on the labels. */
@@ -21,6 +29,13 @@ export type SelfTrainEvent =
       kind: 'studentStep'; round: number; step: number; totalSteps: number; phase: StudentPhase;
       loss: number; metaLoss: number | null; poolIndices: number[]; weights: number[];
     }
-  /** Accuracy on the held-out slice of the labels (null without one). */
-  | { kind: 'round'; round: number; teacherAccuracy: number | null; studentAccuracy: number | null; pseudoLabelClassCounts: number[]; studentStepsTaken: number; seconds: number }
+  /**
+   * Accuracy on the held-out slice of the labels (null without one). `seconds` is the round's wall time;
+   * `phaseSeconds` splits it: the teacher labelling the sample, the student on pseudo-labels, its fine-tuning on
+   * the labels, and scoring teacher and student.
+   */
+  | {
+      kind: 'round'; round: number; teacherAccuracy: number | null; studentAccuracy: number | null; pseudoLabelClassCounts: number[];
+      studentStepsTaken: number; seconds: number; phaseSeconds: RoundPhaseSeconds;
+    }
   | { kind: 'done'; reason: 'completed' | 'cancelled'; roundsFinished: number };

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readCheckpointDir, TINY_BERT_DIR } from '../encoder/bert/testing/fixtures';
 import { BertWeights } from '../encoder/bert/weights';
 import { WordPieceTokenizer } from '../encoder/tokenizer';
+import { LinearHead } from '../peft/head';
 import { PEFT_METHODS, type MethodConfig } from '../peft/registry';
 import { initNodeBackend } from '../runtime/nodeBackends';
 import type { LabelledExample } from '../training/batching';
@@ -113,6 +114,34 @@ describe.each(ROWS)('selfTrain with $name on $backend', ({ backend, method }) =>
     expect(studentSteps(resumed)).toEqual(studentSteps(full));
     resumed.result.classifier.dispose();
     full.result.classifier.dispose();
+  }, 120_000);
+
+  it('with uniform weighting (the ablation) keeps every post-warm-up weight equal, takes no meta step, and fine-tunes students for studentFineTuneSteps', async () => {
+    const uniform = await run({ config: { ...CONFIG, rounds: 1, weighting: 'uniform', studentFineTuneSteps: 2 } });
+    const steps = uniform.events.filter((e) => e.kind === 'studentStep');
+    expect(steps.map((e) => e.kind === 'studentStep' && e.phase)).toEqual(['warmup', 'warmup', 'uniform', 'uniform']);
+    for (const e of steps) {
+      if (e.kind !== 'studentStep') continue;
+      expect(e.metaLoss).toBeNull();
+      expect(e.weights.every((w) => Math.abs(w - 1 / e.weights.length) < 1e-9)).toBe(true);
+    }
+    const round = uniform.events.find((e) => e.kind === 'round');
+    // studentFineTuneSteps: 2 left the first teacher at fineTune's 3 steps and gave the student 2.
+    const fitSteps = (r: number) => uniform.events.filter((e) => e.kind === 'fit' && e.round === r && e.event.kind === 'step').length;
+    expect([fitSteps(0), fitSteps(1)]).toEqual([3, 2]);
+    expect(round?.kind === 'round' && Object.values(round.phaseSeconds).every((x) => x >= 0)).toBe(true);
+    uniform.result.classifier.dispose();
+  }, 120_000);
+
+  it('starts the first teacher from a given head, copied (the caller keeps its own)', async () => {
+    const init = new LinearHead({ weight: tf.fill([2, ckpt.config.hiddenSize], 0.25) as tf.Tensor2D, bias: tf.tensor1d([0.5, -0.5]) });
+    // No fine-tuning steps: the round-0 teacher is exactly the given head.
+    const { result } = await run({ initialHead: init, config: { ...CONFIG, rounds: 0, fineTune: { ...CONFIG.fineTune, maxSteps: 1, lr: 1e-12 } } });
+    const head = result.state.teacher.find((a) => a.name.endsWith('classifier.bias'));
+    expect(head && Array.from(head.data).map((x) => Math.round(x * 1e4) / 1e4)).toEqual([0.5, -0.5]);
+    expect(Array.from(await init.bias.data())).toEqual([0.5, -0.5]); // untouched, still usable by the caller
+    init.dispose();
+    result.classifier.dispose();
   }, 120_000);
 
   afterAll(() => weights?.dispose());

@@ -34,6 +34,11 @@ export interface SelfTrainOptions {
   tokenizer: BatchTokenizer;
   /** Lets prompt-tuning deltas start from the vocabulary or a text (createDelta's parts). */
   parts?: EncoderParts;
+  /**
+   * The first teacher's head (e.g. promptInitHead from the label names); copied, so the caller keeps and disposes
+   * its own. Default: a seeded random head. Ignored on resume.
+   */
+  initialHead?: LinearHead;
   method: MethodConfig;
   classes: number;
   labelled: readonly LabelledExample[];
@@ -102,7 +107,10 @@ export async function selfTrain(opts: SelfTrainOptions): Promise<SelfTrainResult
   const fit = (classifier: PeftClassifier, round: number) =>
     fitClassifier({
       classifier, tokenizer, examples: train, signal,
-      config: { ...cfg.fineTune, maxLength: cfg.maxLength, seed: deriveSeed(cfg.seed, SELF_TRAIN_STREAM.fit, round) },
+      config: {
+        ...cfg.fineTune, maxLength: cfg.maxLength, seed: deriveSeed(cfg.seed, SELF_TRAIN_STREAM.fit, round),
+        ...(round > 0 && cfg.studentFineTuneSteps > 0 ? { maxSteps: cfg.studentFineTuneSteps } : {}),
+      },
       onEvent: (event) => onEvent({ kind: 'fit', round, event }),
     });
   const stateOf = async (teacher: PeftClassifier, roundsFinished: number): Promise<SelfTrainState> => ({
@@ -116,7 +124,10 @@ export async function selfTrain(opts: SelfTrainOptions): Promise<SelfTrainResult
     teacher = classifierFromArrays(weights, pooling, encoder, method, state.teacher);
   } else {
     const delta = createDelta(encoder, method, deriveSeed(cfg.seed, SELF_TRAIN_STREAM.delta, 0), opts.parts);
-    teacher = new PeftClassifier(weights, pooling, delta, LinearHead.random(encoder.hiddenSize, classes, deriveSeed(cfg.seed, SELF_TRAIN_STREAM.head, 0)));
+    const head = opts.initialHead
+      ? new LinearHead({ weight: opts.initialHead.weight, bias: opts.initialHead.bias })
+      : LinearHead.random(encoder.hiddenSize, classes, deriveSeed(cfg.seed, SELF_TRAIN_STREAM.head, 0));
+    teacher = new PeftClassifier(weights, pooling, delta, head);
     const result = await fit(teacher, 0);
     if (result.reason === 'cancelled') {
       // No finished round 0: hand back the fresh teacher's state so the caller still gets a consistent object.
@@ -136,6 +147,7 @@ export async function selfTrain(opts: SelfTrainOptions): Promise<SelfTrainResult
     const poolIndices = new Rng(deriveSeed(cfg.seed, SELF_TRAIN_STREAM.sample, round)).shuffle(pool).slice(0, take);
     const texts = poolIndices.map((i) => opts.unlabelled[i]);
     const labelled = await labelTexts(teacher, tokenizer, texts, cfg, classes);
+    const labelledAt = performance.now();
     onEvent({ kind: 'pseudoLabels', round, count: texts.length, classCounts: labelled.classCounts, meanConfidence: labelled.meanConfidence });
 
     const delta = createDelta(encoder, method, deriveSeed(cfg.seed, SELF_TRAIN_STREAM.delta, round), opts.parts);
@@ -146,7 +158,9 @@ export async function selfTrain(opts: SelfTrainOptions): Promise<SelfTrainResult
     const steps = await trainStudent({
       student, tokenizer, texts, poolIndices, targets: labelled.targets, classes, labelled: train, round, config: cfg, onEvent, signal,
     });
+    const studentDoneAt = performance.now();
     const fitted = steps === cfg.studentSteps && !signal?.aborted ? await fit(student, round) : null;
+    const fittedAt = performance.now();
     if (!fitted || fitted.reason === 'cancelled') {
       student.dispose(); // an unfinished round is dropped: the state stays at the last finished one
       break;
@@ -159,6 +173,10 @@ export async function selfTrain(opts: SelfTrainOptions): Promise<SelfTrainResult
     onEvent({
       kind: 'round', round, teacherAccuracy, studentAccuracy, pseudoLabelClassCounts: labelled.classCounts,
       studentStepsTaken: steps, seconds: (performance.now() - started) / 1000,
+      phaseSeconds: {
+        pseudoLabel: (labelledAt - started) / 1000, student: (studentDoneAt - labelledAt) / 1000,
+        fineTune: (fittedAt - studentDoneAt) / 1000, score: (performance.now() - fittedAt) / 1000,
+      },
     });
   }
   const reason = state.roundsFinished >= cfg.rounds ? 'completed' : 'cancelled';

@@ -1,7 +1,8 @@
 /**
  * One round's student on pseudo-labels: distillation warm-up (uniform weights) for the first warmupFraction of
  * its steps, then meta-reweighted steps (metaWeights.ts), each an AdamW step on sum_i w_i KL(teacher_i || student_i).
- * Cancellable between steps; one seed fixes the batch orders and dropout.
+ * Cancellable between steps; one seed fixes the batch orders and dropout. With config.weighting 'uniform' the steps
+ * after warm-up keep uniform weights (the ablation), and draw no labelled batches.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { PeftClassifier } from '../peft/classifier';
@@ -61,7 +62,7 @@ export async function trainStudent(r: StudentRound): Promise<number> {
       const batch = tokenizer.encodeBatch(rows.map((i) => r.texts[i]), { maxLength: cfg.maxLength });
       const targets = tf.tensor2d(rows.flatMap((i) => Array.from(r.targets.subarray(i * classes, (i + 1) * classes))), [rows.length, classes]);
       try {
-        const phase = step < warmupSteps ? 'warmup' : 'meta';
+        const phase = step < warmupSteps ? 'warmup' : cfg.weighting;
         let weights = rows.map(() => 1 / rows.length);
         let metaLoss: number | null = null;
         if (phase === 'meta') {
