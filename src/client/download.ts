@@ -10,8 +10,3 @@ export function downloadBytes(bytes: Uint8Array, fileName: string, type: string)
   a.remove();
   setTimeout(() => URL.revokeObjectURL(url), 60_000);
 }
-
-/** A file-name-safe version of a name: characters file systems refuse become '-'. */
-export function safeFileStem(name: string): string {
-  return name.replace(/[\\/:*?"<>|\u0000-\u001f]+/g, '-').replace(/^[.\s-]+|[.\s]+$/g, '').slice(0, 80) || 'task';
-}

@@ -9,7 +9,8 @@ import type { DeltaSummary } from '../state/filesSlice';
 import { patchSlice, useStudio } from '../state/store';
 import * as db from '../storage/db';
 import type { DeltaRecord } from '../storage/db';
-import { downloadBytes, safeFileStem } from './download';
+import { safeFileStem } from '../share';
+import { downloadBytes } from './download';
 import { getEncoderClient } from './index';
 
 const store = useStudio;

@@ -12,6 +12,7 @@ export {
   SHARE_FRAGMENT_PREFIX,
   shareLinkFor,
   TASK_FILE_EXTENSION,
+  safeFileStem,
   taskFileName,
   type ShareLinkResult,
   type ShareMedium,

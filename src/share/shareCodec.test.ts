@@ -218,7 +218,8 @@ describe('share codec', () => {
 
   it('names task files after the task, safely', () => {
     expect(taskFileName('Reviews')).toBe('Reviews.tabtune');
-    expect(taskFileName('a/b:c*?')).toBe('a-b-c-.tabtune');
+    expect(taskFileName('a/b:c*?')).toBe('a-b-c.tabtune');
+    expect(taskFileName('Reviews <b>x</b>')).toBe('Reviews -b-x-b.tabtune');
     expect(taskFileName('...')).toBe('task.tabtune');
   });
 });

@@ -153,8 +153,12 @@ export function decodeShareLink(text: string): SharedTask {
   return decodeSharedTask(bytes, 'link');
 }
 
-/** A file name for the task file: the task's name with characters file systems refuse replaced. */
+/** A name safe as a file name: runs of characters file systems refuse become one '-', none at either end. */
+export function safeFileStem(name: string): string {
+  return name.replace(/[\\/:*?"<>|\u0000-\u001f]+/g, '-').replace(/^[.\s-]+|[.\s-]+$/g, '').slice(0, 80) || 'task';
+}
+
+/** A file name for the task file: the task's name, made safe, with the .tabtune extension. */
 export function taskFileName(name: string): string {
-  const safe = name.replace(/[\\/:*?"<>|\u0000-\u001f]+/g, '-').replace(/^[.\s-]+|[.\s]+$/g, '').slice(0, 80);
-  return `${safe || 'task'}${TASK_FILE_EXTENSION}`;
+  return `${safeFileStem(name)}${TASK_FILE_EXTENSION}`;
 }
