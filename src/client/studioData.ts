@@ -129,7 +129,9 @@ function currentTask(): Task | null {
 
 function parseTarget(task: Task): ParseTarget {
   const texts = store.getState().tasks.texts;
-  return { taskId: task.id, firstOrder: texts.reduce((max, t) => Math.max(max, t.order + 1), 0), labels: task.labels.map((l) => l.name), existing: texts.map((t) => t.text) };
+  let firstOrder = 0;
+  for (const t of texts) if (t.order >= firstOrder) firstOrder = t.order + 1;
+  return { taskId: task.id, firstOrder, labels: task.labels.map((l) => l.name) };
 }
 
 /**

@@ -7,7 +7,7 @@ import type { ParseEvent, ParseResponse, StoredTexts, TableSummary } from '../pr
 import type { TextItem } from '../storage/db';
 import { ParseHandler } from './parseHandler';
 
-const target = { taskId: 't1', firstOrder: 5, labels: ['positive', 'negative'], existing: ['already here'] };
+const target = { taskId: 't1', firstOrder: 5, labels: ['positive', 'negative'] };
 
 function setup(options: { chunk?: number; failAfter?: number } = {}) {
   const stored: TextItem[][] = [];
@@ -18,6 +18,7 @@ function setup(options: { chunk?: number; failAfter?: number } = {}) {
       if (options.failAfter !== undefined && stored.length >= options.failAfter) throw new Error('The disk is full.');
       stored.push(items);
     },
+    existingTexts: async (taskId) => (taskId === 't1' ? ['already here'] : []),
     emit: (e) => events.push(e),
     newId: () => `id${n++}`,
     chunk: options.chunk,

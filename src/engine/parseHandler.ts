@@ -43,6 +43,8 @@ export interface ParseHandlerOptions {
   /** Stores one chunk of texts in one transaction (db.addTexts in the worker). */
   save: (items: TextItem[]) => Promise<void>;
   emit: (event: ParseEvent) => void;
+  /** The texts a task holds already (db.listTexts in the worker). */
+  existingTexts: (taskId: string) => Promise<string[]>;
   /** New ids (crypto.randomUUID in the worker). */
   newId: () => string;
   /** Texts per transaction. */
@@ -113,7 +115,7 @@ export class ParseHandler {
     parsed: { rows: ParsedRow[]; empty: number; malformed?: MalformedLine[] },
     target: ParseTarget,
   ): Promise<HandledParse> {
-    const { rows, duplicates } = dedupe(parsed.rows, target.existing);
+    const { rows, duplicates } = dedupe(parsed.rows, await this.options.existingTexts(target.taskId));
     const total = rows.length;
     this.options.emit({ type: 'parsed', id, total });
     const chunkSize = this.options.chunk ?? SAVE_CHUNK;

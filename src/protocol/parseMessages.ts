@@ -12,15 +12,17 @@ import type { WireError } from './messages';
 
 export type { WireError };
 
-/** What every request that ends in texts needs to know about the task they go into. */
+/**
+ * What every request that ends in texts needs to know about the task they go into. The texts the task holds
+ * already (repeats of which are counted, not added) the worker reads from IndexedDB itself: 100,000 of them
+ * would be a long task for the main thread to send.
+ */
 export interface ParseTarget {
   taskId: string;
   /** The `order` of the first new text (one past the task's last). */
   firstOrder: number;
   /** The task's label names, in order: labels in the source are matched to these. */
   labels: string[];
-  /** Texts the task holds already: repeats of these are counted as duplicates, not added. */
-  existing: string[];
 }
 
 export type ParseRequest =
