@@ -136,14 +136,17 @@ test('100,000 lines import with a progress bar; a full disk is reported and lose
   await expect(page.getByTestId('texts.report.malformed')).toContainText('line 2 (not valid JSON)');
   await expect(page.getByTestId('task.details.counts')).toHaveText('100001 texts · 1 labelled');
 
-  // Every write now fails as a full disk would: a clear message, and what was saved stays saved.
-  await page.evaluate(() => {
-    const quota = () => {
-      throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
-    };
-    IDBObjectStore.prototype.put = quota;
-    IDBObjectStore.prototype.add = quota;
+  // Every write now fails as a full disk would, in the page and in the parse worker (which stores imported
+  // texts; a fresh one loads the patched script): a clear message, and what was saved stays saved.
+  const fullDisk = `{ const quota = () => { throw new DOMException('The quota has been exceeded.', 'QuotaExceededError'); };
+    IDBObjectStore.prototype.put = quota; IDBObjectStore.prototype.add = quota; }`;
+  await page.route('**/parse.worker*.js', async (route) => {
+    const response = await route.fetch();
+    await route.fulfill({ response, body: `${fullDisk}\n${await response.text()}` });
   });
+  await page.reload();
+  await expect(page.getByTestId('task.details.counts')).toHaveText('100001 texts · 1 labelled');
+  await page.evaluate(fullDisk);
   await page.getByTestId('texts.paste').fill('one more\nand another');
   await page.getByTestId('texts.paste.add').click();
   await expect(tasks.importError).toContainText('no room left');

@@ -3,7 +3,9 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { getEncoderClient } from './client';
 import { loadStudio } from './client/studioData';
+import { openShareInAddress } from './client/shareData';
 import { installTestHook } from './client/testHook';
+import { hasShareFragment } from './share';
 import { pageFromHash } from './state/navigationSlice';
 import { navigate } from './state/store';
 import { App } from './ui/App';
@@ -15,9 +17,13 @@ if (!root) throw new Error('index.html has no #root element.');
 const client = getEncoderClient();
 installTestHook(client);
 void client.start();
-void loadStudio();
+// A share link (#share=…) opens as a new task once the studio has read what it has.
+void loadStudio().then(() => (hasShareFragment(window.location.hash) ? openShareInAddress() : undefined));
 
-window.addEventListener('hashchange', () => navigate(pageFromHash(window.location.hash)));
+window.addEventListener('hashchange', () => {
+  if (hasShareFragment(window.location.hash)) void openShareInAddress();
+  else navigate(pageFromHash(window.location.hash));
+});
 
 createRoot(root).render(
   <StrictMode>

@@ -99,7 +99,12 @@ export class StudioPage {
 
   /** Saves a full-page screenshot to e2e/.artifacts/<project>-<name>.png. */
   async screenshot(name: string): Promise<void> {
+    await this.page.screenshot({ path: this.artifactPath(name), fullPage: true });
+  }
+
+  /** e2e/.artifacts/<project>-<name>.png (the folder made), for screenshots of other pages too. */
+  artifactPath(name: string): string {
     mkdirSync(ARTIFACTS_DIR, { recursive: true });
-    await this.page.screenshot({ path: join(ARTIFACTS_DIR, `${this.testInfo.project.name}-${name}.png`), fullPage: true });
+    return join(ARTIFACTS_DIR, `${this.testInfo.project.name}-${name}.png`);
   }
 }

@@ -8,6 +8,7 @@ import {
   EncoderWorkerError,
   toWireError,
   type BackendPreference,
+  type DeltaCheck,
   type EncoderRequest,
   type EncoderRequestType,
   type EncoderResults,
@@ -134,6 +135,12 @@ export class EncoderClient {
   async embed(texts: string[], options: EmbedOptions = {}): Promise<Float32Array[]> {
     const result = await this.send({ type: 'embed', id: this.nextId++, texts, ...options });
     return splitRows(result.embeddings, result.count, result.dim);
+  }
+
+  /** Checks an adapter zip against the loaded encoder; rejects with the DeltaImportError (its code) when it does not fit. */
+  checkDelta(zip: Uint8Array): Promise<DeltaCheck> {
+    const copy = zip.slice(); // transferred: the caller keeps its bytes
+    return this.send({ type: 'checkDelta', id: this.nextId++, zip: copy }, [copy.buffer]);
   }
 
   /** Embeds the "try the encoder" texts and stores their cosine similarity matrix. */

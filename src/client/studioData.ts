@@ -4,28 +4,14 @@
  */
 import * as db from '../storage/db';
 import type { Task, TextItem } from '../storage/db';
-import type { ImportReport } from '../state/importSlice';
 import { pickInOrder, type PickNext } from '../state/labellingSlice';
 import { readCurrentTaskId, writeCurrentTaskId } from '../state/preferences';
 import { patchSlice, useStudio, type StudioStore } from '../state/store';
 import type { ShownError } from '../state/tasksSlice';
-import {
-  decodeText,
-  dedupe,
-  formatForFileName,
-  matchLabel,
-  parseTable,
-  rowsFromJsonl,
-  rowsFromLines,
-  rowsFromTable,
-  type MalformedLine,
-  type ParsedRow,
-} from './parseTexts';
+import type { ParseEvent, ParseTarget, StoredTexts, TableSummary } from '../protocol/parseMessages';
+import { getParseClient } from './parseClient';
 
 const store: StudioStore = useStudio;
-
-/** Texts written per transaction while importing; the page repaints the progress bar between chunks. */
-export const IMPORT_CHUNK = 2000;
 
 /** Which text the Label page shows next; active learning replaces this. */
 let pickNext: PickNext = pickInOrder;
@@ -133,115 +119,69 @@ export async function deleteTask(id: string): Promise<void> {
 }
 
 // ---- adding texts --------------------------------------------------------------------------------------
+// Reading, parsing, de-duplication, label matching and storing run in the parse worker (src/client/parseClient.ts,
+// src/engine/parseHandler.ts); the main thread follows its progress and puts the stored texts in the store.
 
 function currentTask(): Task | null {
   const { list, currentId } = store.getState().tasks;
   return list.find((t) => t.id === currentId) ?? null;
 }
 
-/** Stores parsed rows in the current task, in chunks with progress; reports what was added and what was not. */
-async function importRows(source: string, parsed: { rows: ParsedRow[]; empty: number; malformed?: MalformedLine[] }): Promise<boolean> {
-  const task = currentTask();
-  if (!task) return false;
-  const labelNames = task.labels.map((l) => l.name);
-  const existing = store.getState().tasks.texts;
-  const { rows, duplicates } = dedupe(parsed.rows, existing.map((t) => t.text));
-  let order = existing.reduce((max, t) => Math.max(max, t.order + 1), 0);
-  let labelled = 0;
-  let unmatchedLabels = 0;
-  const now = Date.now();
-  const items: TextItem[] = rows.map((row) => {
-    const label = matchLabel(row.label, labelNames);
-    if (label !== null) labelled++;
-    else if (row.label) unmatchedLabels++;
-    return { id: db.newId(), taskId: task.id, text: row.text, label, order: order++, labelledAt: label === null ? null : now };
-  });
-  patchSlice('importing', { progress: { done: 0, total: items.length }, report: null, error: null });
-  let done = 0;
-  try {
-    for (let start = 0; start < items.length; start += IMPORT_CHUNK) {
-      const chunk = items.slice(start, start + IMPORT_CHUNK);
-      await db.addTexts(chunk);
-      done += chunk.length;
-      patchSlice('tasks', { texts: [...store.getState().tasks.texts, ...chunk] });
-      patchSlice('importing', { progress: { done, total: items.length } });
-      await new Promise((resolve) => setTimeout(resolve, 0)); // let the page paint
-    }
-  } catch (error) {
-    const failure = shown(error);
-    // Chunks written before the failure are kept (and shown); say so, so the numbers add up.
-    if (done > 0) failure.message = `${done} of ${items.length} texts were saved before this failure. ${failure.message}`;
-    patchSlice('importing', { error: failure, progress: null });
-    void refreshStorage();
-    return false;
-  }
-  const report: ImportReport = {
-    source,
-    added: items.length,
-    labelled,
-    empty: parsed.empty,
-    duplicates,
-    unmatchedLabels,
-    malformed: parsed.malformed ?? [],
+function parseTarget(task: Task): ParseTarget {
+  const texts = store.getState().tasks.texts;
+  let firstOrder = 0;
+  for (const t of texts) if (t.order >= firstOrder) firstOrder = t.order + 1;
+  return { taskId: task.id, firstOrder, labels: task.labels.map((l) => l.name) };
+}
+
+/**
+ * Runs a parse request that ends in stored texts (the worker writes them): the progress bar follows its events,
+ * and the store gets the stored texts once, at the end (appending to a 100,000-long list after every chunk would
+ * cost the main thread more than everything else). A failure keeps, and shows, the chunks stored before it.
+ */
+async function importThrough(task: Task, work: (onEvent: (event: ParseEvent) => void) => Promise<StoredTexts | TableSummary>): Promise<StoredTexts | TableSummary | null> {
+  patchSlice('importing', { report: null, error: null, progress: { phase: 'reading', done: 0, total: 0 } });
+  const saved: TextItem[][] = [];
+  const show = () => {
+    if (saved.length > 0 && store.getState().tasks.currentId === task.id) patchSlice('tasks', { texts: store.getState().tasks.texts.concat(...saved) });
   };
-  patchSlice('importing', { progress: null, report, pending: null });
-  void refreshStorage();
-  return true;
+  try {
+    const result = await work((event) => {
+      if (event.type === 'saved') saved.push(event.items);
+      patchSlice('importing', { progress: { phase: 'saving', done: event.type === 'saved' ? event.done : 0, total: event.total } });
+    });
+    show();
+    if (result.kind === 'texts') patchSlice('importing', { progress: null, report: { ...result.report, added: result.added }, pending: null });
+    else patchSlice('importing', { progress: null });
+    return result;
+  } catch (error) {
+    show();
+    patchSlice('importing', { error: shown(error), progress: null });
+    return null;
+  } finally {
+    void refreshStorage();
+  }
 }
 
 /** Adds pasted texts; false when they were not saved (the caller keeps them on screen). */
-export function importPasted(text: string): Promise<boolean> {
-  return importRows('pasted text', rowsFromLines(text));
+export async function importPasted(text: string): Promise<boolean> {
+  const task = currentTask();
+  if (!task) return false;
+  return (await importThrough(task, (onEvent) => getParseClient().readText(text, 'pasted text', parseTarget(task), onEvent))) !== null;
 }
 
 /** Reads a picked file: plain lines and JSONL import at once; a table waits for its columns to be chosen. */
 export async function importFile(file: File): Promise<void> {
-  patchSlice('importing', { report: null, error: null, pending: null });
-  let text: string;
-  try {
-    text = decodeText(new Uint8Array(await file.arrayBuffer()), file.name);
-  } catch (error) {
-    patchSlice('importing', { error: shown(error) });
-    return;
+  const task = currentTask();
+  if (!task) return;
+  const previous = store.getState().importing.pending;
+  patchSlice('importing', { pending: null });
+  if (previous) void getParseClient().dropTable(previous.tableId);
+  const result = await importThrough(task, (onEvent) => getParseClient().readFile(file, file.name, parseTarget(task), onEvent));
+  if (result?.kind === 'table') {
+    const { kind: _table, ...pending } = result;
+    patchSlice('importing', { pending });
   }
-  const format = formatForFileName(file.name);
-  switch (format) {
-    case 'lines':
-      await importRows(file.name, rowsFromLines(text));
-      return;
-    case 'jsonl':
-      await importRows(file.name, rowsFromJsonl(text));
-      return;
-    case 'csv':
-    case 'tsv': {
-      const table = parseTable(text, format === 'csv' ? ',' : '\t');
-      if (table.header.length === 0) {
-        patchSlice('importing', { error: { name: 'EmptyFileError', message: `"${file.name}" has no rows.` } });
-        return;
-      }
-      const lower = table.header.map((h) => h.toLowerCase());
-      const named = lower.findIndex((h) => TEXT_HEADERS.has(h));
-      const textColumn = named >= 0 ? named : longestColumn(table.records.slice(0, 50).map((r) => r.cells), table.header.length);
-      const labelColumn = lower.findIndex((h) => LABEL_HEADERS.has(h));
-      patchSlice('importing', { pending: { fileName: file.name, table, textColumn, labelColumn } });
-      return;
-    }
-  }
-}
-
-/** Header names taken as the text or the label column before a person chooses. */
-const TEXT_HEADERS = new Set(['text', 'sentence', 'review', 'content', 'body', 'message']);
-const LABEL_HEADERS = new Set(['label', 'labels', 'category', 'class', 'sentiment', 'target']);
-
-/** The column whose cells are longest on average: most likely the text. */
-function longestColumn(rows: string[][], width: number): number {
-  let best = 0;
-  let bestLength = -1;
-  for (let c = 0; c < width; c++) {
-    const length = rows.reduce((sum, row) => sum + (row[c]?.length ?? 0), 0);
-    if (length > bestLength) [best, bestLength] = [c, length];
-  }
-  return best;
 }
 
 export function choosePendingColumns(textColumn: number, labelColumn: number): void {
@@ -250,14 +190,16 @@ export function choosePendingColumns(textColumn: number, labelColumn: number): v
 }
 
 export function cancelPending(): void {
+  const pending = store.getState().importing.pending;
   patchSlice('importing', { pending: null });
+  if (pending) void getParseClient().dropTable(pending.tableId);
 }
 
 export async function importPending(): Promise<void> {
   const pending = store.getState().importing.pending;
-  if (!pending) return;
-  const { rows, empty } = rowsFromTable(pending.table, pending.textColumn, pending.labelColumn);
-  await importRows(pending.fileName, { rows, empty, malformed: pending.table.malformed });
+  const task = currentTask();
+  if (!pending || !task) return;
+  await importThrough(task, (onEvent) => getParseClient().importTable(pending.tableId, pending.textColumn, pending.labelColumn, parseTarget(task), onEvent));
 }
 
 // ---- labelling -----------------------------------------------------------------------------------------

@@ -21,12 +21,14 @@ import {
   toWireError,
   type BackendInfo,
   type BackendPreference,
+  type DeltaCheck,
   type EncoderEvent,
   type EncoderRequest,
   type EncoderResponse,
   type EncoderResults,
   type ModelInfo,
 } from '../protocol/messages';
+import { formatOf, importDelta } from '../peft/export';
 import { cosineSimilarityMatrix, flattenRows } from './similarity';
 
 export interface EncoderHandlerOptions {
@@ -109,6 +111,19 @@ export class EncoderHandler {
         const controller = this.loads.get(request.target);
         controller?.abort(new DOMException('The load was cancelled.', 'AbortError'));
         return this.reply(request.id, 'cancel', { cancelled: controller !== undefined });
+      }
+      case 'checkDelta': {
+        if (!this.model) throw new EncoderNotReadyError();
+        const imported = importDelta(request.zip, this.model.checkpoint);
+        return this.reply(request.id, 'checkDelta', {
+          labels: [...imported.task.labels],
+          config: imported.config as DeltaCheck['config'],
+          library: formatOf(imported.config)?.library ?? 'none',
+          metrics: imported.metrics ?? {},
+          createdAt: imported.createdAt,
+          encoderId: imported.encoder.id,
+          encoderFingerprint: imported.encoder.fingerprint,
+        });
       }
       default:
         return assertNever(request, 'encoder request');

@@ -77,7 +77,9 @@ export type EncoderRequest =
   /** Embed texts with the current model; optionally also return their cosine similarity matrix. */
   | { type: 'embed'; id: number; texts: string[]; maxLength?: number; batchSize?: number; similarity?: boolean }
   /** Abort the request with id `target` (only loads can be aborted). */
-  | { type: 'cancel'; id: number; target: number };
+  | { type: 'cancel'; id: number; target: number }
+  /** Check an exported delta's zip against the loaded encoder (src/peft/export importDelta) before keeping it. */
+  | { type: 'checkDelta'; id: number; zip: Uint8Array };
 
 export type EncoderRequestType = EncoderRequest['type'];
 
@@ -92,12 +94,25 @@ export interface EmbedResult {
   backend: string;
 }
 
+/** What an adapter zip holds, once importDelta has accepted it for the loaded encoder (tabtune.json's facts). */
+export interface DeltaCheck {
+  labels: string[];
+  /** The method's config (its `method` tag names it). */
+  config: { method: string } & Record<string, unknown>;
+  library: string;
+  metrics: Record<string, number>;
+  createdAt: string;
+  encoderId: string;
+  encoderFingerprint: string;
+}
+
 /** The result each request type resolves to. */
 export interface EncoderResults {
   setBackend: { backend: BackendInfo; model: ModelInfo | null };
   loadModel: ModelInfo;
   embed: EmbedResult;
   cancel: { cancelled: boolean };
+  checkDelta: DeltaCheck;
 }
 
 // ---------------------------------------------------------------------------------------------------------

@@ -1,14 +1,10 @@
 /** Adding texts to a task: a table waiting for its columns to be chosen, progress of a write, the last report. */
-import type { MalformedLine, ParsedTable } from '../client/parseTexts';
+import type { MalformedLine } from '../engine/parseTexts';
+import type { TableSummary } from '../protocol/parseMessages';
 import type { ShownError } from './tasksSlice';
 
-export interface PendingTable {
-  fileName: string;
-  table: ParsedTable;
-  textColumn: number;
-  /** -1: no label column. */
-  labelColumn: number;
-}
+/** A table the parse worker holds, waiting for its columns to be chosen (labelColumn -1: none). */
+export type PendingTable = Omit<TableSummary, 'kind'>;
 
 export interface ImportReport {
   source: string;
@@ -24,7 +20,8 @@ export interface ImportReport {
 
 export interface ImportSlice {
   pending: PendingTable | null;
-  progress: { done: number; total: number } | null;
+  /** 'reading': the parse worker reads the source (no count yet); 'saving': texts written so far. */
+  progress: { phase: 'reading' | 'saving'; done: number; total: number } | null;
   report: ImportReport | null;
   error: ShownError | null;
 }

@@ -6,6 +6,7 @@
 export const PAGES = {
   tasks: { title: 'Tasks', hash: '#/tasks', summary: 'Name a task, choose its labels, add the texts to learn from.' },
   label: { title: 'Label', hash: '#/label', summary: 'One text at a time: press 1–9 to pick a label.' },
+  files: { title: 'Files', hash: '#/files', summary: "The task's adapters: download, import, delete; share the task as a link or a file." },
   encoder: { title: 'Encoder', hash: '#/encoder', summary: 'Load a sentence encoder, pick a backend, try it out.' },
 } as const;
 export type PageId = keyof typeof PAGES;

@@ -239,12 +239,13 @@ export function deleteDelta(id: string): Promise<void> {
   });
 }
 
-/** Copies a task and all its texts under new ids, in one transaction. */
-export function copyTask(task: Task, texts: TextItem[]): Promise<void> {
+/** Copies a task and all its texts (and deltas, for a shared task) under new ids, in one transaction. */
+export function copyTask(task: Task, texts: TextItem[], deltas: DeltaRecord[] = []): Promise<void> {
   return write(async (tx) => {
     await tx.objectStore('tasks').put(task);
     const store = tx.objectStore('texts');
     await Promise.all(texts.map((t) => store.put(t)));
+    for (const delta of deltas) await tx.objectStore('deltas').put(delta);
   });
 }
 

@@ -4,6 +4,7 @@ import type { PageId } from '../state/navigationSlice';
 import { useStudio } from '../state/store';
 import { AppHeader } from './AppHeader';
 import { EncoderPage } from './pages/EncoderPage';
+import { FilesPage } from './pages/FilesPage';
 import { LabelPage } from './pages/LabelPage';
 import { TasksPage } from './pages/TasksPage';
 
@@ -28,6 +29,8 @@ function CurrentPage({ page }: { page: PageId }) {
       return <TasksPage />;
     case 'label':
       return <LabelPage />;
+    case 'files':
+      return <FilesPage />;
     case 'encoder':
       return <EncoderPage />;
     default:

@@ -4,6 +4,7 @@ import { useStudio } from '../../state/store';
 import { PAGES } from '../../state/navigationSlice';
 import { AddTextsPanel } from '../tasks/AddTextsPanel';
 import { NewTaskForm } from '../tasks/NewTaskForm';
+import { OpenSharedPanel } from '../tasks/OpenSharedPanel';
 import { TaskDetails } from '../tasks/TaskDetails';
 import { TaskList } from '../tasks/TaskList';
 import { StorageErrorBanner } from '../tasks/StorageErrorBanner';
@@ -30,6 +31,7 @@ export function TasksPage() {
               <AddTextsPanel />
             </>
           ) : null}
+          <OpenSharedPanel />
         </div>
       </div>
     </div>

@@ -54,15 +54,24 @@ export function AddTextsPanel() {
         </div>
         {pending ? <ColumnChooser pending={pending} busy={busy} /> : null}
         {progress ? (
-          <div className="progress" data-testid="texts.progress">
+          <div className="progress" data-testid="texts.progress" data-phase={progress.phase}>
             <div className="progress__label">
-              <span>Saving texts…</span>
-              <span className="progress__percent">
-                {progress.done.toLocaleString()} / {progress.total.toLocaleString()}
-              </span>
+              <span>{progress.phase === 'reading' ? 'Reading texts…' : 'Saving texts…'}</span>
+              {progress.phase === 'saving' ? (
+                <span className="progress__percent">
+                  {progress.done.toLocaleString()} / {progress.total.toLocaleString()}
+                </span>
+              ) : null}
             </div>
-            <div className="progress__track" role="progressbar" aria-label="Saving texts" aria-valuemin={0} aria-valuemax={100} aria-valuenow={percent(progress.done, progress.total)}>
-              <div className="progress__fill" style={{ width: `${percent(progress.done, progress.total)}%` }} />
+            <div
+              className="progress__track"
+              role="progressbar"
+              aria-label={progress.phase === 'reading' ? 'Reading texts' : 'Saving texts'}
+              aria-valuemin={0}
+              aria-valuemax={100}
+              aria-valuenow={progress.phase === 'saving' ? percent(progress.done, progress.total) : undefined}
+            >
+              <div className="progress__fill" style={{ width: `${progress.phase === 'saving' ? percent(progress.done, progress.total) : 0}%` }} />
             </div>
           </div>
         ) : null}
@@ -84,11 +93,11 @@ export function AddTextsPanel() {
 function ColumnChooser({ pending, busy }: { pending: PendingTable; busy: boolean }) {
   const textId = useId();
   const labelId = useId();
-  const { header, records } = pending.table;
+  const { header, rowCount, firstRow } = pending;
   return (
     <div className="column-chooser" data-testid="texts.columns">
       <p>
-        <strong>{pending.fileName}</strong>: {records.length} rows. Which column holds the text?
+        <strong>{pending.fileName}</strong>: {rowCount} rows. Which column holds the text?
       </p>
       <div className="row">
         <div className="field">
@@ -113,15 +122,15 @@ function ColumnChooser({ pending, busy }: { pending: PendingTable; busy: boolean
           </select>
         </div>
       </div>
-      {records[0] ? (
+      {firstRow ? (
         <p className="muted small preview" data-testid="texts.columns.preview">
-          First row: “{records[0].cells[pending.textColumn]}”
-          {pending.labelColumn >= 0 ? ` → ${records[0].cells[pending.labelColumn] || '(no label)'}` : ''}
+          First row: “{firstRow[pending.textColumn]}”
+          {pending.labelColumn >= 0 ? ` → ${firstRow[pending.labelColumn] || '(no label)'}` : ''}
         </p>
       ) : null}
       <div className="row">
         <button type="button" className="button button--primary" data-testid="texts.columns.import" disabled={busy} onClick={() => void importPending()}>
-          Import {records.length} rows
+          Import {rowCount} rows
         </button>
         <button type="button" className="button button--quiet" onClick={cancelPending}>
           Cancel
