@@ -1,7 +1,7 @@
 /** The studio's entry: mount the shell, start the encoder worker, keep the page in sync with the URL hash. */
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
-import { getEncoderClient } from './client';
+import { getEncoderClient, getTrainingClient } from './client';
 import { loadStudio } from './client/studioData';
 import { installTestHook } from './client/testHook';
 import { pageFromHash } from './state/navigationSlice';
@@ -16,6 +16,7 @@ const client = getEncoderClient();
 installTestHook(client);
 void client.start();
 void loadStudio();
+getTrainingClient().start();
 
 window.addEventListener('hashchange', () => navigate(pageFromHash(window.location.hash)));
 

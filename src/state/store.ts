@@ -13,6 +13,8 @@ import { initialImportSlice, type ImportSlice } from './importSlice';
 import { initialLabellingSlice, type LabellingSlice } from './labellingSlice';
 import { initialTasksSlice, type TasksSlice } from './tasksSlice';
 import { initialTrySlice, type TrySlice } from './trySlice';
+import { initialTrainingSlice, type TrainingSlice } from './trainingSlice';
+import { initialPredictSlice, type PredictSlice } from './predictSlice';
 
 export interface StudioState {
   encoder: EncoderSlice;
@@ -22,6 +24,8 @@ export interface StudioState {
   tasks: TasksSlice;
   importing: ImportSlice;
   labelling: LabellingSlice;
+  training: TrainingSlice;
+  predict: PredictSlice;
 }
 
 export const useStudio = create<StudioState>()(() => ({
@@ -32,6 +36,8 @@ export const useStudio = create<StudioState>()(() => ({
   tasks: initialTasksSlice,
   importing: initialImportSlice,
   labelling: initialLabellingSlice,
+  training: initialTrainingSlice,
+  predict: initialPredictSlice,
 }));
 
 /** The store's handle as the client sees it: read and write, no React. */

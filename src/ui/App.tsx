@@ -6,6 +6,8 @@ import { AppHeader } from './AppHeader';
 import { EncoderPage } from './pages/EncoderPage';
 import { LabelPage } from './pages/LabelPage';
 import { TasksPage } from './pages/TasksPage';
+import { TrainPage } from './pages/TrainPage';
+import { TryPage } from './pages/TryPage';
 
 export function App() {
   const page = useStudio((s) => s.navigation.page);
@@ -28,6 +30,10 @@ function CurrentPage({ page }: { page: PageId }) {
       return <TasksPage />;
     case 'label':
       return <LabelPage />;
+    case 'train':
+      return <TrainPage />;
+    case 'try':
+      return <TryPage />;
     case 'encoder':
       return <EncoderPage />;
     default:
