@@ -57,6 +57,9 @@ interface Active {
   live: LiveRun;
   pool: string[];
   rows: Map<number, PseudoRow>;
+  /** The history as last given to the store; only series changed since (`dirty`) are copied again. */
+  shown: RunRecord['history'];
+  dirty: Set<string>;
 }
 
 export class TrainingClient {
@@ -202,7 +205,7 @@ export class TrainingClient {
       ? this.encoder.request<'train'>((id) => ({ type: 'train', id, job: { ...common, training: run.config.training as Partial<TrainingConfig> } }))
       : this.encoder.request<'selfTrain'>((id) => ({ type: 'selfTrain', id, job: { ...common, selfTrain: run.config.selfTrain as Partial<SelfTrainConfig>, unlabelled: pool, ...(resume ? { resume } : {}) } }));
     const live: LiveRun = { runId: run.id, requestId: request.id, kind: run.kind, round: resume?.roundsFinished ?? 0, studentStep: 0, studentSteps: 0, phase: null, pseudo: [], step: 0, totalSteps: 0 };
-    this.active = { run, live, pool, rows: new Map() };
+    this.active = { run, live, pool, rows: new Map(), shown: {}, dirty: new Set(Object.keys(run.history)) };
     this.flush(true);
     try {
       const outcome: TrainOutcome | SelfTrainOutcome = await request.result;
@@ -266,7 +269,10 @@ export class TrainingClient {
     const active = this.active;
     if (!active || message.id !== active.live.requestId) return;
     const { run, live } = active;
-    const series = (name: string) => (run.history[name] ??= []);
+    const series = (name: string) => {
+      active.dirty.add(name);
+      return (run.history[name] ??= []);
+    };
     switch (message.type) {
       case 'trainEvent': {
         const e = message.event;
@@ -345,7 +351,10 @@ export class TrainingClient {
     }
     const { run, live } = active;
     run.updatedAt = Date.now();
-    const history = Object.fromEntries(Object.entries(run.history).map(([k, v]) => [k, [...v]]));
+    // Unchanged series keep their identity, so their (memoised) charts do not draw again.
+    for (const name of active.dirty) active.shown = { ...active.shown, [name]: [...(run.history[name] ?? [])] };
+    active.dirty.clear();
+    const history = active.shown;
     const pseudo = [...active.rows.values()];
     this.replaceRun({ ...run, history });
     patchSlice('training', { live: { ...live, pseudo } }, this.store);

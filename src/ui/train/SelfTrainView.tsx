@@ -4,6 +4,7 @@
  * step re-weights while you watch. Texts are rendered as text (React escapes them), never as HTML.
  */
 import { memo, useMemo, useState } from 'react';
+import { useShallow } from 'zustand/react/shallow';
 import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { useStudio } from '../../state/store';
 import { weightHistogram, type PseudoRow } from '../../state/trainingSlice';
@@ -18,10 +19,10 @@ export function SelfTrainView() {
   const kind = useStudio((s) => s.training.runs.find((r) => r.id === s.training.selectedRunId)?.kind);
   const rounds = useStudio((s) => s.training.runs.find((r) => r.id === s.training.selectedRunId)?.history.rounds ?? EMPTY);
   const pseudo = useStudio((s) => s.training.runs.find((r) => r.id === s.training.selectedRunId)?.history.pseudoLabels ?? EMPTY);
-  const labels = useStudio((s) => s.tasks.list.find((t) => t.id === s.tasks.currentId)?.labels.map((l) => l.name));
+  const labels = useStudio(useShallow((s) => s.tasks.list.find((t) => t.id === s.tasks.currentId)?.labels.map((l) => l.name) ?? []));
   const rows = useStudio((s) => (s.training.live?.runId === s.training.selectedRunId ? s.training.live?.pseudo ?? NO_ROWS : NO_ROWS));
   const status = useStudio((s) => (s.training.live?.kind === 'selfTrain' ? `round ${s.training.live.round} · student step ${s.training.live.studentStep} of ${s.training.live.studentSteps} (${s.training.live.phase ?? 'labelling'})` : null));
-  if (kind !== 'selfTrain' || !labels) return null;
+  if (kind !== 'selfTrain') return null;
   const accuracy = rounds.map((r) => ({ round: r.round, teacher: r.teacherAccuracy, student: r.studentAccuracy }));
   return (
     <Panel title="Self-training" testId="selftrain.view" description={status ?? `${rounds.length} rounds finished`}>
