@@ -175,6 +175,24 @@ test('train LoRA, self-train, reload mid-run and resume, try and export: the stu
   expect(csv).toHaveLength(9);
   await studio.screenshot('try');
 
+  // The worker dies mid-run (simulated through the client's onerror, as a crash reports it): a clear message,
+  // the run marked interrupted with a way back, and the labels untouched.
+  await train.open();
+  await train.field('training', 'maxSteps', 400);
+  await train.byTestId('train.start').click();
+  const crashed = page.locator('[data-testid="train.run"][data-kind="train"]').first();
+  await expect(crashed).toHaveAttribute('data-status', 'running');
+  await page.evaluate(() => {
+    const client = window.__tabtune!.client as unknown as { worker: { onerror: (e: { message: string; preventDefault(): void }) => void } };
+    client.worker.onerror({ message: 'simulated crash', preventDefault: () => undefined });
+  });
+  await expect(page.getByTestId('train.error')).toContainText('stopped in the middle of this run (The encoder worker stopped: simulated crash');
+  await expect(page.getByTestId('train.error')).toContainText('Reload the page, then press Resume');
+  await expect(crashed).toHaveAttribute('data-status', 'interrupted');
+  await expect(crashed.getByTestId('train.run.resume')).toHaveText('Restart');
+  await expect(train.byTestId('train.panel')).toContainText('8 labelled · 8 unlabelled');
+  await studio.screenshot('train-worker-crashed');
+
   // Numbers for the report: longest main-thread tasks while training and self-training; training speed.
   const during = [...(await longTasks(trainStart, trainEnd)), ...(await longTasks(selfStart, selfEnd))];
   const speed = await page.evaluate(() => {
