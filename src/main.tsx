@@ -1,7 +1,7 @@
 /** The studio's entry: mount the shell, start the encoder worker, keep the page in sync with the URL hash. */
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
-import { getEncoderClient } from './client';
+import { getEncoderClient, getTrainingClient } from './client';
 import { loadStudio } from './client/studioData';
 import { openShareInAddress } from './client/shareData';
 import { installTestHook } from './client/testHook';
@@ -19,6 +19,7 @@ installTestHook(client);
 void client.start();
 // A share link (#share=…) opens as a new task once the studio has read what it has.
 void loadStudio().then(() => (hasShareFragment(window.location.hash) ? openShareInAddress() : undefined));
+getTrainingClient().start();
 
 window.addEventListener('hashchange', () => {
   if (hasShareFragment(window.location.hash)) void openShareInAddress();

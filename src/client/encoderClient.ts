@@ -38,6 +38,9 @@ export function startEncoderWorker(): WorkerPort {
   return new Worker(new URL('../../workers/encoder.worker.ts', import.meta.url), { type: 'module', name: 'tabtune-encoder' });
 }
 
+/** The worker's events about training runs; the training client (trainingClient.ts) listens to them. */
+export type TrainingEvent = Extract<WorkerMessage, { type: 'trainEvent' | 'selfTrainEvent' | 'pseudoLabelled' | 'selfTrainState' }>;
+
 interface Pending {
   type: EncoderRequestType;
   resolve: (result: never) => void;
@@ -55,6 +58,7 @@ export class EncoderClient {
   private activeLoad: number | null = null;
   /** The last source that failed to load, kept here (not in the store) because it may hold file Blobs. */
   private failedSource: ModelSource | null = null;
+  private trainingListener: ((event: TrainingEvent) => void) | null = null;
 
   constructor(
     private readonly worker: WorkerPort,
@@ -166,6 +170,26 @@ export class EncoderClient {
     }
   }
 
+  /** Sends one of the training requests (train, selfTrain, useDelta, predict); `id` identifies it for cancel(). */
+  request<T extends 'train' | 'selfTrain' | 'useDelta' | 'predict'>(
+    build: (id: number) => Extract<EncoderRequest, { type: T }>,
+    transfer: Transferable[] = [],
+  ): { id: number; result: Promise<EncoderResults[T]> } {
+    const id = this.nextId++;
+    const request: EncoderRequest = build(id);
+    return { id, result: this.send(request, transfer) as Promise<EncoderResults[T]> };
+  }
+
+  /** Asks the worker to stop the run started by request `target` (it stops between steps). */
+  cancelRequest(target: number): void {
+    void this.send({ type: 'cancel', id: this.nextId++, target }).catch(() => undefined);
+  }
+
+  /** Training events go to one listener (the training client). */
+  onTrainingEvent(listener: ((event: TrainingEvent) => void) | null): void {
+    this.trainingListener = listener;
+  }
+
   /** Stops the worker; pending requests reject. */
   dispose(): void {
     this.worker.terminate();
@@ -185,6 +209,12 @@ export class EncoderClient {
   private receive(message: WorkerMessage): void {
     switch (message.type) {
       case 'ready':
+        return;
+      case 'trainEvent':
+      case 'selfTrainEvent':
+      case 'pseudoLabelled':
+      case 'selfTrainState':
+        this.trainingListener?.(message);
         return;
       case 'progress':
         if (message.id === this.activeLoad) this.recordProgress(message.progress);

@@ -42,6 +42,12 @@ export class SentenceEncoder {
     return this.weights.config;
   }
 
+  /** The frozen weights, shared with classifiers trained on top (src/engine/trainHandler.ts); never assign or dispose them. */
+  get frozenWeights(): BertWeights {
+    this.assertLive();
+    return this.weights;
+  }
+
   /** Last hidden states [batch, seq, hidden] for a tokenized batch. The caller owns (and disposes) the result. */
   forwardHidden(batch: EncodedBatch, hooks?: BertHooks): tf.Tensor3D {
     this.assertLive();

@@ -30,6 +30,7 @@ import {
 } from '../protocol/messages';
 import { formatOf, importDelta } from '../peft/export';
 import { cosineSimilarityMatrix, flattenRows } from './similarity';
+import { TrainHandler, type TrainingModel } from './trainHandler';
 
 export interface EncoderHandlerOptions {
   /** Sends an event (progress) to the main thread. */
@@ -69,8 +70,12 @@ export class EncoderHandler {
   private model: LoadedModel | null = null;
   private readonly loads = new Map<number, AbortController>();
   private queue: Promise<unknown> = Promise.resolve();
+  /** Training, self-training and prediction on top of the loaded encoder (see trainHandler.ts). */
+  readonly training: TrainHandler;
 
-  constructor(private readonly options: EncoderHandlerOptions) {}
+  constructor(private readonly options: EncoderHandlerOptions) {
+    this.training = new TrainHandler(() => this.trainingModel(), options.emit);
+  }
 
   /** Answers one request. Never throws. */
   async handle(request: EncoderRequest): Promise<HandledResponse> {
@@ -89,6 +94,7 @@ export class EncoderHandler {
   /** Frees the model's tensors. */
   dispose(): void {
     for (const controller of this.loads.values()) controller.abort();
+    this.training.reset();
     this.model?.encoder.dispose();
     this.model = null;
   }
@@ -110,7 +116,23 @@ export class EncoderHandler {
       case 'cancel': {
         const controller = this.loads.get(request.target);
         controller?.abort(new DOMException('The load was cancelled.', 'AbortError'));
-        return this.reply(request.id, 'cancel', { cancelled: controller !== undefined });
+        const run = this.training.cancel(request.target);
+        return this.reply(request.id, 'cancel', { cancelled: controller !== undefined || run });
+      }
+      // Training shares the encoder's weights: it runs exclusively, so no backend switch or model swap frees them mid-run.
+      case 'train': {
+        const result = await this.exclusive(() => this.training.train(request.id, request.job));
+        return { ...this.reply(request.id, 'train', result), transfer: result.delta ? [result.delta.zip.buffer as ArrayBuffer] : [] };
+      }
+      case 'selfTrain': {
+        const result = await this.exclusive(() => this.training.selfTrain(request.id, request.job));
+        return { ...this.reply(request.id, 'selfTrain', result), transfer: result.delta ? [result.delta.zip.buffer as ArrayBuffer] : [] };
+      }
+      case 'useDelta':
+        return this.reply(request.id, 'useDelta', await this.exclusive(async () => this.training.useDelta(request.deltaId, request.zip)));
+      case 'predict': {
+        const result = await this.exclusive(() => this.training.predict(request.deltaId, request.texts, request.maxLength));
+        return { ...this.reply(request.id, 'predict', result), transfer: [result.probabilities.buffer as ArrayBuffer] };
       }
       case 'checkDelta': {
         if (!this.model) throw new EncoderNotReadyError();
@@ -148,6 +170,7 @@ export class EncoderHandler {
     const checkpoint = this.model?.checkpoint;
     const tokenizer = this.model?.tokenizer;
     // Tensors belong to the backend that made them: free them before switching, rebuild after.
+    this.training.reset();
     this.model?.encoder.dispose();
     try {
       this.backend = await this.initBackend(preference);
@@ -201,6 +224,7 @@ export class EncoderHandler {
         if (!this.backend) this.backend = await this.initBackend('auto');
         const encoder = SentenceEncoder.fromCheckpoint(checkpoint, tokenizer);
         const info = describeModel(checkpoint, source, weightsFromCache && source.kind !== 'files', performance.now() - started);
+        this.training.reset();
         this.model?.encoder.dispose();
         this.model = { checkpoint, tokenizer, encoder, info };
         return info;
@@ -208,6 +232,14 @@ export class EncoderHandler {
     } finally {
       this.loads.delete(id);
     }
+  }
+
+  /** The loaded encoder as training needs it; throws EncoderNotReadyError without one. */
+  private trainingModel(): TrainingModel {
+    const model = this.model;
+    if (!model || !this.backend) throw new EncoderNotReadyError();
+    const { checkpoint, tokenizer, encoder } = model;
+    return { id: checkpoint.id, fingerprint: checkpoint.fingerprint, config: checkpoint.config, pooling: checkpoint.pooling, weights: encoder.frozenWeights, tokenizer };
   }
 
   private async embed(request: Extract<EncoderRequest, { type: 'embed' }>): Promise<EncoderResults['embed']> {

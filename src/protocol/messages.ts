@@ -10,6 +10,12 @@
 import type { ModelSource } from '../encoder/loader/source';
 import type { LoadProgress } from '../encoder/types';
 import type { GpuAdapterSummary } from '../runtime/backends';
+import type { MethodConfig } from '../peft/registry';
+import type { SelfTrainConfig } from '../selftrain/config';
+import type { SelfTrainEvent } from '../selftrain/events';
+import type { SelfTrainState } from '../selftrain/state';
+import type { TrainingConfig } from '../training/config';
+import type { DoneReason, TrainEvent } from '../training/trainLoop';
 
 export type { ModelSource, LoadProgress };
 
@@ -76,8 +82,16 @@ export type EncoderRequest =
   | { type: 'loadModel'; id: number; source: ModelSource }
   /** Embed texts with the current model; optionally also return their cosine similarity matrix. */
   | { type: 'embed'; id: number; texts: string[]; maxLength?: number; batchSize?: number; similarity?: boolean }
-  /** Abort the request with id `target` (only loads can be aborted). */
+  /** Abort the request with id `target` (a load, a training or a self-training). */
   | { type: 'cancel'; id: number; target: number }
+  /** Train a classifier (frozen encoder + a PEFT delta + head) on labelled texts; events stream as 'train'. */
+  | { type: 'train'; id: number; job: TrainJob }
+  /** LiST self-training over labelled and unlabelled texts, from scratch or from a saved state. */
+  | { type: 'selfTrain'; id: number; job: SelfTrainJob }
+  /** Make a saved delta (an exported zip) the worker's classifier, under `deltaId`. */
+  | { type: 'useDelta'; id: number; deltaId: string; zip: Uint8Array }
+  /** Class probabilities of texts under the classifier `deltaId` (error code 'no-classifier' if it is not loaded). */
+  | { type: 'predict'; id: number; deltaId: string; texts: string[]; maxLength?: number }
   /** Check an exported delta's zip against the loaded encoder (src/peft/export importDelta) before keeping it. */
   | { type: 'checkDelta'; id: number; zip: Uint8Array };
 
@@ -106,6 +120,78 @@ export interface DeltaCheck {
   encoderFingerprint: string;
 }
 
+/** The task a classifier is trained for, as the export needs it. */
+export interface JobTask {
+  name: string;
+  /** Class names, in the order of the head's rows (label index = row). */
+  labels: string[];
+}
+
+/** A labelled text; `label` indexes JobTask.labels. */
+export interface JobExample {
+  text: string;
+  label: number;
+}
+
+/** What a training request carries: all plain data. */
+export interface TrainJob {
+  task: JobTask;
+  method: MethodConfig;
+  training: Partial<TrainingConfig>;
+  examples: JobExample[];
+  /** The id the finished classifier is kept under in the worker (the DeltaRecord's id). */
+  deltaId: string;
+  /** sha256 of the encoder the run must use; a different loaded encoder is refused ('encoder-changed'). */
+  encoderFingerprint?: string;
+}
+
+export interface SelfTrainJob extends Omit<TrainJob, 'training'> {
+  selfTrain: Partial<SelfTrainConfig>;
+  unlabelled: string[];
+  /** Continue after the round this state was saved at. */
+  resume?: SelfTrainState;
+}
+
+/** A finished (or cancelled) run's delta: the exported zip Python loads, and what describes it. */
+export interface TrainedDelta {
+  deltaId: string;
+  /** exportDelta's zip; its buffer is transferred. */
+  zip: Uint8Array;
+  /** The export's library (peft, adapters, none). */
+  format: string;
+  encoderFingerprint: string;
+  metrics: Record<string, number | null>;
+}
+
+export interface TrainOutcome {
+  reason: DoneReason;
+  steps: number;
+  bestStep: number;
+  delta: TrainedDelta;
+}
+
+export interface SelfTrainOutcome {
+  reason: 'completed' | 'cancelled';
+  roundsFinished: number;
+  /** Null when cancelled before the first teacher was trained (nothing worth keeping). */
+  delta: TrainedDelta | null;
+}
+
+/** Probabilities [count * classes], row-major. */
+export interface PredictResult {
+  count: number;
+  classes: number;
+  probabilities: Float32Array;
+}
+
+/** One pseudo-labelled text as the round's teacher sees it: its argmax label and that class's probability. */
+export interface PseudoLabel {
+  /** Index into SelfTrainJob.unlabelled. */
+  poolIndex: number;
+  label: number;
+  confidence: number;
+}
+
 /** The result each request type resolves to. */
 export interface EncoderResults {
   setBackend: { backend: BackendInfo; model: ModelInfo | null };
@@ -113,6 +199,10 @@ export interface EncoderResults {
   embed: EmbedResult;
   cancel: { cancelled: boolean };
   checkDelta: DeltaCheck;
+  train: TrainOutcome;
+  selfTrain: SelfTrainOutcome;
+  useDelta: { deltaId: string; method: string; classes: number };
+  predict: PredictResult;
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -126,7 +216,15 @@ export type EncoderEvent =
   /** Bytes loaded so far for the loadModel request `id`. */
   | { type: 'progress'; id: number; progress: LoadProgress }
   /** The worker started and can take requests. */
-  | { type: 'ready' };
+  | { type: 'ready' }
+  /** A step, evaluation or end of the 'train' request `id`. */
+  | { type: 'trainEvent'; id: number; event: TrainEvent }
+  /** A self-training event of the 'selfTrain' request `id` (round 0 is the first teacher). */
+  | { type: 'selfTrainEvent'; id: number; event: SelfTrainEvent }
+  /** Texts the student saw for the first time this round, with the teacher's label for them. */
+  | { type: 'pseudoLabelled'; id: number; round: number; items: PseudoLabel[] }
+  /** The resumable state after a finished round (to save as the run's checkpoint). */
+  | { type: 'selfTrainState'; id: number; state: SelfTrainState };
 
 export type WorkerMessage = EncoderResponse | EncoderEvent;
 

@@ -15,6 +15,8 @@ import { initialTasksSlice, type TasksSlice } from './tasksSlice';
 import { initialTrySlice, type TrySlice } from './trySlice';
 import { initialFilesSlice, type FilesSlice } from './filesSlice';
 import { initialShareSlice, type ShareSlice } from './shareSlice';
+import { initialTrainingSlice, type TrainingSlice } from './trainingSlice';
+import { initialPredictSlice, type PredictSlice } from './predictSlice';
 
 export interface StudioState {
   encoder: EncoderSlice;
@@ -26,6 +28,8 @@ export interface StudioState {
   labelling: LabellingSlice;
   files: FilesSlice;
   sharing: ShareSlice;
+  training: TrainingSlice;
+  predict: PredictSlice;
 }
 
 export const useStudio = create<StudioState>()(() => ({
@@ -38,6 +42,8 @@ export const useStudio = create<StudioState>()(() => ({
   labelling: initialLabellingSlice,
   files: initialFilesSlice,
   sharing: initialShareSlice,
+  training: initialTrainingSlice,
+  predict: initialPredictSlice,
 }));
 
 /** The store's handle as the client sees it: read and write, no React. */

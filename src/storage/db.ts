@@ -64,8 +64,10 @@ export interface RunRecord {
   checkpoint: unknown;
   /** The delta this run produced, when it finished. */
   deltaId: string | null;
-  /** What went wrong, for status 'failed'. */
+  /** What went wrong, for status 'failed' (or what stopped it, for 'interrupted'). */
   error: string | null;
+  /** sha256 of the encoder it trains on; resuming on another encoder is refused. Optional: added after v2 shipped. */
+  encoderFingerprint?: string;
 }
 
 export type DeltaSource = 'trained' | 'imported' | 'link';

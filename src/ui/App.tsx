@@ -7,6 +7,8 @@ import { EncoderPage } from './pages/EncoderPage';
 import { FilesPage } from './pages/FilesPage';
 import { LabelPage } from './pages/LabelPage';
 import { TasksPage } from './pages/TasksPage';
+import { TrainPage } from './pages/TrainPage';
+import { TryPage } from './pages/TryPage';
 
 export function App() {
   const page = useStudio((s) => s.navigation.page);
@@ -31,6 +33,10 @@ function CurrentPage({ page }: { page: PageId }) {
       return <LabelPage />;
     case 'files':
       return <FilesPage />;
+    case 'train':
+      return <TrainPage />;
+    case 'try':
+      return <TryPage />;
     case 'encoder':
       return <EncoderPage />;
     default:

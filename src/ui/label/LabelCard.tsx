@@ -8,6 +8,7 @@ import { clearSkipped, labelCurrent, nextText, skipCurrent, undoLabelling } from
 import { labelledCount } from '../../state/labellingSlice';
 import { useStudio } from '../../state/store';
 import type { Task } from '../../storage/db';
+import { ModelGuess } from './ModelGuess';
 
 /** Keys typed into a form field are the field's, not shortcuts. */
 function isTyping(target: EventTarget | null): boolean {
@@ -61,6 +62,7 @@ export function LabelCard({ task }: { task: Task }) {
           <blockquote className="label-card__text" data-testid="label.text" data-text-id={current.id}>
             {current.text}
           </blockquote>
+          <ModelGuess textId={current.id} labels={task.labels.map((l) => l.name)} />
           <div className="label-card__choices" role="group" aria-label="Pick a label">
             {task.labels.map((label, i) => (
               <button

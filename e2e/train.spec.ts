@@ -1,0 +1,208 @@
+/**
+ * Training as a person does it: a task from a CSV, 8 labels by keyboard, LoRA trained briefly with live charts,
+ * a delta saved, the model's guess on the Label page, self-training with its weights table changing, a reload in
+ * the middle of self-training (labels intact, the run resumable, then resumed), a typed text classified,
+ * predictions exported as CSV. Long main-thread tasks are recorded the whole time (PerformanceObserver 'longtask').
+ *
+ * Budgets are tiny: on "webgpu" (SwiftShader, ~1 GFLOP/s) the run uses the tiny f32 BERT fixture; on "wasm" the
+ * bundled MiniLM with 32-token texts and a dozen steps.
+ */
+import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { expect, test } from './fixtures';
+import { LabelPage } from './pages/LabelPage';
+import { ARTIFACTS_DIR } from './pages/StudioPage';
+import { TasksPage } from './pages/TasksPage';
+import { TrainPage } from './pages/TrainPage';
+
+const TINY = join(import.meta.dirname, '..', 'fixtures/models/tiny-bert');
+const POSITIVE = ['I love this phone', 'Great battery and a lovely screen', 'Wonderful, works perfectly', 'Best purchase this year', 'Happy with it, very good', 'Brilliant camera, great value', 'Really nice and fast', 'Excellent sound, love it'];
+const NEGATIVE = ['Terrible, it broke in a day', 'Awful battery, very bad', 'I hate the screen', 'Worst phone ever', 'Bad camera and slow', 'Broken on arrival, awful', 'Poor sound, really bad', 'Horrible support, hate it'];
+/** Alternating, so labelling the first 8 in order is 1, 2, 1, 2... */
+const TEXTS = POSITIVE.flatMap((p, i) => [p, NEGATIVE[i]]);
+const CSV = ['text', ...TEXTS.map((t) => (t.includes(',') ? `"${t}"` : t))].join('\n');
+
+declare global {
+  interface Window {
+    __longTasks?: Array<{ start: number; duration: number }>;
+  }
+}
+
+test('train LoRA, self-train, reload mid-run and resume, try and export: the studio stays responsive', async ({ studio, backend }, testInfo) => {
+  test.setTimeout(600_000);
+  const page = studio.page;
+  await page.addInitScript(() => {
+    window.__longTasks = [];
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) window.__longTasks!.push({ start: e.startTime, duration: e.duration });
+    }).observe({ type: 'longtask', buffered: true });
+  });
+  const tasks = new TasksPage(page);
+  const label = new LabelPage(page);
+  const train = new TrainPage(page);
+  const tiny = testInfo.project.name === 'webgpu';
+  const useModel = async () => {
+    await studio.goto();
+    await studio.waitForModel();
+    if (!tiny) return;
+    const file = (name: string) => ({ name, mimeType: 'application/octet-stream', buffer: readFileSync(join(TINY, name)) });
+    await studio.loadFiles([file('config.json'), file('tokenizer.json'), file('model.safetensors')]);
+    await studio.waitForModel('local model');
+  };
+  const longTasks = async (from: number, to: number) =>
+    (await page.evaluate(() => window.__longTasks ?? [])).filter((t) => t.start + t.duration >= from && t.start <= to);
+  const now = () => page.evaluate(() => performance.now());
+
+  await tasks.goto(backend);
+  await tasks.create('Phones', ['positive', 'negative']);
+  await tasks.upload('phones.csv', CSV, 'text/csv');
+  await tasks.importTable('text', null);
+  await expect(page.getByTestId('texts.report.added')).toHaveText('16');
+  await useModel();
+
+  // Label 8 with the keyboard.
+  await label.open();
+  for (let i = 0; i < 8; i++) await label.press(i % 2 === 0 ? '1' : '2', `${i + 1} of 16 labelled`);
+
+  // Train LoRA briefly; the charts fill in while it runs.
+  await train.open();
+  await train.byTestId('train.method').selectOption('lora');
+  await expect(train.byTestId('train.field.lora.r')).toHaveValue('8');
+  await train.field('training', 'maxSteps', 12);
+  await train.field('training', 'batchSize', 4);
+  await train.field('training', 'maxLength', 32);
+  await train.field('training', 'heldOutFraction', 0.25);
+  await train.field('training', 'evalEvery', 3);
+  await train.field('training', 'patience', 0);
+  await studio.screenshot('train-form');
+  const trainStart = await now();
+  await train.byTestId('train.start').click();
+  await expect(train.byTestId('train.cancel')).toBeEnabled();
+  await expect.poll(() => train.points('chart.loss'), { timeout: 240_000 }).toBeGreaterThan(0);
+  const early = await train.points('chart.loss');
+  await studio.screenshot('train-running');
+  await expect(train.run(0)).toHaveAttribute('data-status', 'completed', { timeout: 240_000 });
+  const trainEnd = await now();
+  expect(await train.points('chart.loss')).toBe(12);
+  expect(await train.points('chart.loss')).toBeGreaterThan(early - 1);
+  expect(await train.points('chart.accuracy')).toBe(4);
+  expect(await train.points('chart.lr')).toBe(12);
+  expect(await train.points('chart.speed')).toBe(12);
+  await expect(train.run(0).getByTestId('train.run.delta')).toContainText('Delta saved (peft');
+  await studio.screenshot('train-done');
+
+  // The delta is in IndexedDB as the zip Python loads.
+  const saved = await page.evaluate(
+    () =>
+      new Promise<Array<{ method: string; format: string; head: number[]; fingerprint: string }>>((resolve, reject) => {
+        const open = indexedDB.open('tabtune-studio');
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const all = open.result.transaction('deltas').objectStore('deltas').getAll();
+          all.onsuccess = () => resolve(all.result.map((d: { method: string; format: string; zip: Uint8Array; encoderFingerprint: string }) => ({ method: d.method, format: d.format, head: Array.from(d.zip.subarray(0, 2)), fingerprint: d.encoderFingerprint })));
+        };
+      }),
+  );
+  expect(saved).toHaveLength(1);
+  expect(saved[0]).toMatchObject({ method: 'lora', format: 'peft', head: [0x50, 0x4b] });
+  expect(saved[0].fingerprint).toMatch(/^[0-9a-f]{64}$/);
+
+  // Active learning: the Label page shows the text the model is least sure of, with its guess.
+  await label.open();
+  await expect(page.getByTestId('label.guess')).toContainText(/Model’s guess: (positive|negative) \(\d+% sure\)/);
+  await studio.screenshot('label-guess');
+
+  // Self-training: the weights table changes as the meta step re-weights the pseudo-labelled texts.
+  await train.open();
+  await train.field('selfTrain', 'rounds', 2);
+  await train.field('selfTrain', 'studentSteps', 10);
+  await train.field('selfTrain', 'warmupFraction', 0.3);
+  await train.field('selfTrain', 'unlabeledPerRound', 8);
+  await train.field('selfTrain', 'unlabeledBatchSize', 4);
+  await train.field('selfTrain', 'labelledBatchSize', 4);
+  await train.field('selfTrain', 'maxLength', 32);
+  const selfStart = await now();
+  await train.byTestId('train.selftrain.start').click();
+  await expect(train.byTestId('selftrain.view')).toBeVisible();
+  await expect(page.locator('[data-testid="selftrain.row"][data-phase="meta"]').first()).toBeVisible({ timeout: 240_000 });
+  const step = Number(await train.weightsTable.getAttribute('data-step'));
+  const before = await train.weightsByText();
+  await expect.poll(async () => Number(await train.weightsTable.getAttribute('data-step')), { timeout: 120_000 }).toBeGreaterThan(step);
+  const after = await train.weightsByText();
+  expect(after).not.toEqual(before);
+  await studio.screenshot('selftrain-weights');
+  await expect(train.byTestId('selftrain.accuracy')).toHaveAttribute('data-points', '1', { timeout: 240_000 });
+  const selfEnd = await now();
+  await expect(train.byTestId('selftrain.classes')).toHaveAttribute('data-points', /[12]/);
+  await studio.screenshot('selftrain-round');
+
+  // Reload in the middle of round 2: labels intact; the run is interrupted and resumes after round 1.
+  await page.reload();
+  await expect(page.getByRole('heading', { name: 'Train', level: 1 })).toBeVisible();
+  await expect(train.byTestId('train.panel')).toContainText('8 labelled · 8 unlabelled');
+  const interrupted = page.locator('[data-testid="train.run"][data-status="interrupted"]');
+  await expect(interrupted).toHaveCount(1);
+  await expect(interrupted.getByTestId('train.run.resume')).toHaveText('Resume after round 1');
+  await studio.screenshot('train-interrupted');
+  await label.open();
+  await expect(label.progress).toHaveText('8 of 16 labelled');
+  await useModel();
+  await train.open();
+  await interrupted.getByTestId('train.run.resume').focus();
+  await page.keyboard.press('Enter'); // keyboard-reachable
+  await expect(page.locator('[data-testid="train.run"][data-kind="selfTrain"]')).toHaveAttribute('data-status', 'completed', { timeout: 240_000 });
+  await expect(train.byTestId('selftrain.accuracy')).toHaveAttribute('data-points', '2');
+  await expect(page.locator('[data-testid="train.run"][data-kind="selfTrain"]').getByTestId('train.run.delta')).toBeVisible();
+  await studio.screenshot('selftrain-resumed');
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await studio.screenshot('train-dark');
+  await page.emulateMedia({ colorScheme: 'light' });
+
+  // Try: a typed text's probabilities; predictions for every unlabelled text, exported as CSV.
+  await train.openTry();
+  await page.getByTestId('try.text').fill('<b>Lovely</b> phone, great screen');
+  await page.getByTestId('try.classify').click();
+  await expect(page.getByTestId('try.prob')).toHaveCount(2);
+  await expect(page.getByTestId('try.result.text')).toHaveText('<b>Lovely</b> phone, great screen');
+  const probs = await page.getByTestId('try.prob').evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-probability'))));
+  expect(probs[0] + probs[1]).toBeCloseTo(1, 3);
+  await page.getByTestId('predict.all').click();
+  await expect(page.getByTestId('predict.row')).toHaveCount(8);
+  const download = page.waitForEvent('download');
+  await page.getByTestId('predict.export').click();
+  const csv = readFileSync(await (await download).path(), 'utf8').trim().split(/\r\n/);
+  expect(csv[0]).toBe('text,predicted,confidence,p_positive,p_negative');
+  expect(csv).toHaveLength(9);
+  await studio.screenshot('try');
+
+  // The worker dies mid-run (simulated through the client's onerror, as a crash reports it): a clear message,
+  // the run marked interrupted with a way back, and the labels untouched.
+  await train.open();
+  await train.field('training', 'maxSteps', 400);
+  await train.byTestId('train.start').click();
+  const crashed = page.locator('[data-testid="train.run"][data-kind="train"]').first();
+  await expect(crashed).toHaveAttribute('data-status', 'running');
+  await page.evaluate(() => {
+    const client = window.__tabtune!.client as unknown as { worker: { onerror: (e: { message: string; preventDefault(): void }) => void } };
+    client.worker.onerror({ message: 'simulated crash', preventDefault: () => undefined });
+  });
+  await expect(page.getByTestId('train.error')).toContainText('stopped in the middle of this run (The encoder worker stopped: simulated crash');
+  await expect(page.getByTestId('train.error')).toContainText('Reload the page, then press Resume');
+  await expect(crashed).toHaveAttribute('data-status', 'interrupted');
+  await expect(crashed.getByTestId('train.run.resume')).toHaveText('Restart');
+  await expect(train.byTestId('train.panel')).toContainText('8 labelled · 8 unlabelled');
+  await studio.screenshot('train-worker-crashed');
+
+  // Numbers for the report: longest main-thread tasks while training and self-training; training speed.
+  const during = [...(await longTasks(trainStart, trainEnd)), ...(await longTasks(selfStart, selfEnd))];
+  const speed = await page.evaluate(() => {
+    const runs = window.__tabtune?.state().training.runs ?? [];
+    const steps = runs.find((r) => r.kind === 'train')?.history.steps ?? [];
+    const eps = steps.map((s) => Number(s.examplesPerSecond)).sort((a, b) => a - b);
+    return { medianExamplesPerSecond: eps[Math.floor(eps.length / 2)] ?? null, steps: eps.length };
+  });
+  const report = { project: testInfo.project.name, longestTaskMs: Math.max(0, ...during.map((t) => t.duration)), longTasks: during.length, ...speed };
+  mkdirSync(ARTIFACTS_DIR, { recursive: true });
+  writeFileSync(join(ARTIFACTS_DIR, `${testInfo.project.name}-train-numbers.json`), JSON.stringify(report, null, 2));
+  console.log(`[train.spec ${testInfo.project.name}] ${JSON.stringify(report)}`);
+});

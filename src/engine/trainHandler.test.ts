@@ -1,0 +1,158 @@
+/**
+ * Training through the worker protocol without a Worker: EncoderHandler (which owns a TrainHandler) on the plain-JS
+ * cpu backend with the tiny BERT fixture. Requests in; responses, step events and checkpoints out.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { TINY_LABELS, TINY_TRAINING } from '../peft/export/testing/tinyTask';
+import type { LoraConfig } from '../peft/lora/config';
+import type { EncoderEvent, EncoderRequest, EncoderResponse, EncoderResults, JobExample, SelfTrainJob, TrainJob } from '../protocol/messages';
+import type { SelfTrainState } from '../selftrain/state';
+import { EncoderHandler } from './encoderHandler';
+
+const TINY_DIR = join(import.meta.dirname, '../../fixtures/models/tiny-bert');
+const read = (file: string): ArrayBuffer => {
+  const bytes = readFileSync(join(TINY_DIR, file));
+  return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+};
+
+const LORA: LoraConfig = { method: 'lora', r: 2, loraAlpha: 4, loraDropout: 0, targetModules: ['query', 'value'], useRslora: false };
+const EXAMPLES: JobExample[] = TINY_TRAINING.map(([text, label]) => ({ text, label }));
+const UNLABELLED = ['the film was lovely', 'i hate cold soup', 'the bus leaves at noon', 'great music and a happy crowd', 'a rude waiter', 'the shop opens on monday'];
+const TASK = { name: 'tiny', labels: [...TINY_LABELS] };
+
+let nextId = 1;
+const events: EncoderEvent[] = [];
+const handler = new EncoderHandler({ emit: (e) => events.push(e) });
+
+function resultOf<K extends keyof EncoderResults>(response: EncoderResponse, kind: K): EncoderResults[K] {
+  if (response.type === 'error') throw new Error(`unexpected error response: ${JSON.stringify(response.error)}`);
+  if (response.request !== kind) throw new Error(`expected ${kind}, got ${response.request}`);
+  return response.result as EncoderResults[K];
+}
+
+async function ask<K extends EncoderRequest['type']>(request: Extract<EncoderRequest, { type: K }>): Promise<EncoderResults[K]> {
+  return resultOf((await handler.handle(request)).response, request.type as K);
+}
+
+const trainJob = (deltaId: string, training: TrainJob['training']): TrainJob => ({ task: TASK, method: LORA, training, examples: EXAMPLES, deltaId });
+const selfJob = (deltaId: string, selfTrain: SelfTrainJob['selfTrain'], resume?: SelfTrainState): SelfTrainJob => ({
+  task: TASK, method: LORA, examples: EXAMPLES, unlabelled: UNLABELLED, deltaId, selfTrain, ...(resume ? { resume } : {}),
+});
+const SELF_KNOBS: SelfTrainJob['selfTrain'] = {
+  rounds: 1, studentSteps: 4, warmupFraction: 0.5, unlabeledPerRound: 6, unlabeledBatchSize: 3, labelledBatchSize: 3, evalFraction: 0, maxLength: 16,
+  fineTune: { maxSteps: 2, batchSize: 3, heldOutFraction: 0 },
+};
+
+describe('training in the encoder worker', () => {
+  beforeAll(async () => {
+    await ask({ id: nextId++, type: 'setBackend', preference: 'cpu' });
+    await ask({ id: nextId++, type: 'loadModel', source: { kind: 'files', id: 'tiny-bert', files: { 'config.json': read('config.json'), 'tokenizer.json': read('tokenizer.json'), 'model.safetensors': read('model.safetensors') } } });
+  });
+
+  it('trains LoRA with step events, exports a peft zip, and leaks no tensor across steps or runs', async () => {
+    events.length = 0;
+    const counts: number[] = [];
+    const id = nextId++;
+    expect(handler.training.keptDeltaId).toBeNull();
+    const onStep = events.push.bind(events);
+    events.push = (...e: EncoderEvent[]) => {
+      if (e[0]?.type === 'trainEvent' && e[0].event.kind === 'step') counts.push(tf.memory().numTensors);
+      return onStep(...e);
+    };
+    const outcome = await ask({ id, type: 'train', job: trainJob('delta-1', { maxSteps: 6, batchSize: 3, heldOutFraction: 0, maxLength: 16, lr: 5e-3 }) });
+    events.push = onStep;
+
+    expect(outcome).toMatchObject({ reason: 'completed', steps: 6, delta: { deltaId: 'delta-1', format: 'peft' } });
+    expect(Array.from(outcome.delta.zip.subarray(0, 2))).toEqual([0x50, 0x4b]); // "PK": a zip
+    const steps = events.filter((e) => e.type === 'trainEvent' && e.event.kind === 'step');
+    expect(steps).toHaveLength(6);
+    expect(steps.every((e) => e.type === 'trainEvent' && e.id === id)).toBe(true);
+    expect(counts).toHaveLength(6);
+    expect(new Set(counts).size).toBe(1); // flat across steps
+
+    const afterFirst = tf.memory().numTensors;
+    await ask({ id: nextId++, type: 'train', job: trainJob('delta-2', { maxSteps: 3, batchSize: 3, heldOutFraction: 0, maxLength: 16 }) });
+    expect(tf.memory().numTensors).toBe(afterFirst); // the kept classifier was replaced, not added to
+    expect(handler.training.keptDeltaId).toBe('delta-2');
+  });
+
+  it('reports held-out accuracy while it trains', async () => {
+    events.length = 0;
+    const examples = [...EXAMPLES, ...EXAMPLES.map((e) => ({ ...e, text: `${e.text} !` }))];
+    const outcome = await ask({ id: nextId++, type: 'train', job: { ...trainJob('delta-eval', { maxSteps: 4, batchSize: 4, heldOutFraction: 0.34, evalEvery: 2, maxLength: 16 }), examples } });
+    const evals = events.flatMap((e) => (e.type === 'trainEvent' && e.event.kind === 'eval' ? [e.event] : []));
+    expect(evals.map((e) => e.step)).toEqual([2, 4]);
+    expect(evals.every((e) => e.heldOutAccuracy !== null && e.heldOutAccuracy >= 0 && e.heldOutAccuracy <= 1)).toBe(true);
+    expect(outcome.delta.metrics.heldOutAccuracy).not.toBeNull();
+  });
+
+  it('predicts probabilities with the kept classifier, and with the same delta rebuilt from its zip', async () => {
+    const outcome = await ask({ id: nextId++, type: 'train', job: trainJob('delta-p', { maxSteps: 4, batchSize: 3, heldOutFraction: 0, maxLength: 16, lr: 1e-2 }) });
+    const texts = ['the movie was great', 'the food was cold'];
+    const kept = await ask({ id: nextId++, type: 'predict', deltaId: 'delta-p', texts });
+    expect([kept.count, kept.classes, kept.probabilities.length]).toEqual([2, 3, 6]);
+    for (let r = 0; r < 2; r++) expect(kept.probabilities.subarray(r * 3, r * 3 + 3).reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);
+
+    const unknown = await handler.handle({ id: nextId++, type: 'predict', deltaId: 'nope', texts });
+    expect(unknown.response).toMatchObject({ type: 'error', error: { name: 'NoClassifierError', code: 'no-classifier' } });
+
+    const before = tf.memory().numTensors;
+    expect(await ask({ id: nextId++, type: 'useDelta', deltaId: 'from-zip', zip: outcome.delta.zip })).toEqual({ deltaId: 'from-zip', method: 'lora', classes: 3 });
+    expect(tf.memory().numTensors).toBe(before); // swapped, not added
+    const rebuilt = await ask({ id: nextId++, type: 'predict', deltaId: 'from-zip', texts, maxLength: 16 });
+    Array.from(rebuilt.probabilities).forEach((p, i) => expect(p).toBeCloseTo(kept.probabilities[i], 5));
+  });
+
+  it('stops a run on cancel and says so', async () => {
+    events.length = 0;
+    const id = nextId++;
+    const running = handler.handle({ id, type: 'train', job: trainJob('delta-c', { maxSteps: 5000, batchSize: 3, heldOutFraction: 0, maxLength: 16 }) });
+    while (!events.some((e) => e.type === 'trainEvent')) await new Promise((r) => setTimeout(r, 5));
+    expect(await ask({ id: nextId++, type: 'cancel', target: id })).toEqual({ cancelled: true });
+    const outcome = resultOf((await running).response, 'train');
+    expect(outcome.reason).toBe('cancelled');
+    expect(outcome.steps).toBeLessThan(5000);
+  });
+
+  it('refuses jobs it cannot train, naming what to change', async () => {
+    const oneLabel = await handler.handle({ id: nextId++, type: 'train', job: { ...trainJob('x', {}), task: { name: 't', labels: ['only'] } } });
+    expect(oneLabel.response).toMatchObject({ type: 'error', error: { name: 'TrainJobError', message: expect.stringContaining('two labels') } });
+    const otherEncoder = await handler.handle({ id: nextId++, type: 'train', job: { ...trainJob('x', {}), encoderFingerprint: 'f'.repeat(64) } });
+    expect(otherEncoder.response).toMatchObject({ type: 'error', error: { name: 'TrainJobError', message: expect.stringContaining('Load that encoder') } });
+    const noPool = await handler.handle({ id: nextId++, type: 'selfTrain', job: { ...selfJob('x', SELF_KNOBS), unlabelled: [] } });
+    expect(noPool.response).toMatchObject({ type: 'error', error: { message: expect.stringContaining('unlabelled') } });
+  });
+
+  it('self-trains a round with weights and teacher labels per text, checkpoints it, and resumes from the checkpoint', async () => {
+    events.length = 0;
+    const id = nextId++;
+    const baseline = tf.memory().numTensors;
+    const first = await ask({ id, type: 'selfTrain', job: selfJob('self-1', SELF_KNOBS) });
+    expect(first).toMatchObject({ reason: 'completed', roundsFinished: 1, delta: { deltaId: 'self-1', format: 'peft' } });
+
+    const self = events.flatMap((e) => (e.type === 'selfTrainEvent' ? [e.event] : []));
+    const studentSteps = self.flatMap((e) => (e.kind === 'studentStep' ? [e] : []));
+    expect(studentSteps.map((e) => e.phase)).toEqual(['warmup', 'warmup', 'meta', 'meta']);
+    expect(self.some((e) => e.kind === 'round' && e.round === 1)).toBe(true);
+    const labelled = events.flatMap((e) => (e.type === 'pseudoLabelled' ? e.items : []));
+    const seen = new Set(studentSteps.flatMap((e) => e.poolIndices));
+    expect(new Set(labelled.map((l) => l.poolIndex))).toEqual(seen); // every text the student met has its teacher label
+    expect(labelled.every((l) => l.label >= 0 && l.label < 3 && l.confidence >= 1 / 3 - 1e-6 && l.confidence <= 1)).toBe(true);
+    const states = events.flatMap((e) => (e.type === 'selfTrainState' && e.id === id ? [e.state] : []));
+    expect(states.map((s) => s.roundsFinished)).toEqual([0, 1]);
+
+    events.length = 0;
+    const resumed = await ask({ id: nextId++, type: 'selfTrain', job: selfJob('self-2', { rounds: 2 }, states[1]) });
+    expect(resumed).toMatchObject({ reason: 'completed', roundsFinished: 2 });
+    const again = events.flatMap((e) => (e.type === 'selfTrainEvent' ? [e.event] : []));
+    expect(again.some((e) => e.kind === 'fit' && e.round === 0)).toBe(false); // round 0 and 1 were not redone
+    expect(again.filter((e) => e.kind === 'round').map((e) => (e.kind === 'round' ? e.round : -1))).toEqual([2]);
+    // The kept classifier is the only thing left over; the round teachers and students are freed.
+    const keptTensors = tf.memory().numTensors - baseline;
+    await ask({ id: nextId++, type: 'selfTrain', job: selfJob('self-3', { ...SELF_KNOBS }) });
+    expect(tf.memory().numTensors - baseline).toBe(keptTensors);
+  });
+});

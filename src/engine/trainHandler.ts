@@ -1,0 +1,330 @@
+/**
+ * Training in the encoder worker, as a plain class: training, self-training, turning a saved delta back into a
+ * classifier, and predicting with it. EncoderHandler owns one and routes the protocol's train/selfTrain/useDelta/
+ * predict requests here; tests call it directly in Node (trainHandler.test.ts).
+ *
+ * Why the encoder's worker and not a second one: a classifier is the frozen encoder plus a small delta, and the
+ * frozen weights (22 MB int8 for MiniLM, more once dequantised on a GPU) are already on this worker's backend.
+ * A second worker would load and place them again, and on WebGPU would hold a second device. The cost: embed
+ * requests wait while a run trains (requests are served one at a time), which the studio shows as "busy".
+ *
+ * The classifier a run ends with stays here under its delta id, so the Try page and active learning predict
+ * without reloading it; after a reload (or a backend switch) the client sends the saved zip back (`useDelta`).
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { BertWeights } from '../encoder/bert/weights';
+import type { WordPieceTokenizer } from '../encoder/tokenizer';
+import type { BertConfig, PoolingConfig } from '../encoder/types';
+import { PeftClassifier } from '../peft/classifier';
+import { dataToTensors, exportDelta, formatOf, importDelta, tensorsToData } from '../peft/export';
+import { LinearHead } from '../peft/head';
+import type { EncoderParts } from '../peft/method';
+import { createDelta, loadDelta, type MethodConfig } from '../peft/registry';
+import { resolveSelfTrainConfig } from '../selftrain/config';
+import { selfTrain } from '../selftrain/selfTrain';
+import { classifierFromArrays, type SelfTrainState } from '../selftrain/state';
+import { fitClassifier } from '../training/fitClassifier';
+import { resolveTrainingConfig } from '../training/config';
+import type {
+  EncoderEvent,
+  PredictResult,
+  PseudoLabel,
+  SelfTrainJob,
+  SelfTrainOutcome,
+  TrainedDelta,
+  TrainJob,
+  TrainOutcome,
+} from '../protocol/messages';
+
+/** What training needs of the loaded encoder. */
+export interface TrainingModel {
+  id: string;
+  fingerprint: string;
+  config: BertConfig;
+  pooling: PoolingConfig;
+  weights: BertWeights;
+  tokenizer: WordPieceTokenizer;
+}
+
+/** Texts per forward when predicting or labelling (no gradient). */
+export const PREDICT_BATCH = 32;
+/** Seed of a run's fresh delta and head when the training config gives none. */
+const DEFAULT_SEED = 42;
+
+/** A request named a classifier this worker does not hold (a reload or a backend switch dropped it). */
+export class NoClassifierError extends Error {
+  override readonly name = 'NoClassifierError';
+  readonly code = 'no-classifier';
+  constructor(deltaId: string) {
+    super(`The classifier ${deltaId.slice(0, 8)} is not loaded in the worker; send its delta (useDelta) first.`);
+  }
+}
+
+/** A job that cannot be trained as given; the message says what to change. */
+export class TrainJobError extends Error {
+  override readonly name = 'TrainJobError';
+  constructor(
+    readonly code: 'too-few-labels' | 'no-examples' | 'bad-label' | 'no-unlabelled' | 'encoder-changed',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+interface Kept {
+  deltaId: string;
+  classifier: PeftClassifier;
+  maxLength: number;
+}
+
+export class TrainHandler {
+  private readonly runs = new Map<number, AbortController>();
+  private kept: Kept | null = null;
+
+  constructor(
+    /** The loaded encoder; throws (EncoderNotReadyError) when there is none. */
+    private readonly model: () => TrainingModel,
+    private readonly emit: (event: EncoderEvent) => void,
+  ) {}
+
+  /** Aborts the run started by request `target`; false when no such run is going. */
+  cancel(target: number): boolean {
+    const controller = this.runs.get(target);
+    controller?.abort();
+    return controller !== undefined;
+  }
+
+  /** The delta id of the classifier held now, if any. */
+  get keptDeltaId(): string | null {
+    return this.kept?.deltaId ?? null;
+  }
+
+  /** Frees the held classifier: its tensors belong to the backend and encoder it was built on. */
+  reset(): void {
+    this.kept?.classifier.dispose();
+    this.kept = null;
+  }
+
+  async train(id: number, job: TrainJob): Promise<TrainOutcome> {
+    const m = this.modelFor(job);
+    checkExamples(job);
+    const training = resolveTrainingConfig(job.training); // a bad knob fails here, before anything is built
+    const classifier = this.freshClassifier(m, job.method, job.task.labels.length, training.seed);
+    return this.running(id, async (signal) => {
+      try {
+        const result = await fitClassifier({
+          classifier, tokenizer: m.tokenizer, examples: job.examples, config: training, signal,
+          onEvent: (event) => this.emit({ type: 'trainEvent', id, event }),
+        });
+        const metrics = {
+          heldOutAccuracy: result.best?.heldOutAccuracy ?? null,
+          heldOutLoss: result.best?.heldOutLoss ?? null,
+          steps: result.steps,
+          bestStep: result.bestStep,
+        };
+        const delta = await this.export(m, job, classifier, metrics);
+        this.keep({ deltaId: job.deltaId, classifier, maxLength: training.maxLength });
+        return { reason: result.reason, steps: result.steps, bestStep: result.bestStep, delta };
+      } catch (err) {
+        classifier.dispose();
+        throw err;
+      }
+    });
+  }
+
+  async selfTrain(id: number, job: SelfTrainJob): Promise<SelfTrainOutcome> {
+    const m = this.modelFor(job);
+    checkExamples(job);
+    if (job.unlabelled.length === 0) throw new TrainJobError('no-unlabelled', 'Self-training learns from unlabelled texts, and this task has none left. Add texts on the Tasks page.');
+    const cfg = resolveSelfTrainConfig(job.resume ? { ...job.resume.config, ...job.selfTrain } : job.selfTrain);
+    const classes = job.task.labels.length;
+    const pseudo = new PseudoLabeller(m, job.method, cfg.maxLength, (round, items) => this.emit({ type: 'pseudoLabelled', id, round, items }));
+    let teacherState: SelfTrainState | null = job.resume ?? null;
+    return this.running(id, async (signal) => {
+      let classifier: PeftClassifier | null = null;
+      try {
+        const result = await selfTrain({
+          weights: m.weights, pooling: m.pooling, encoder: m.config, tokenizer: m.tokenizer, parts: partsOf(m),
+          method: job.method, classes, labelled: job.examples, unlabelled: job.unlabelled, config: job.selfTrain,
+          ...(job.resume ? { resume: job.resume } : {}), signal,
+          onState: (state) => {
+            teacherState = state;
+            this.emit({ type: 'selfTrainState', id, state });
+          },
+          onEvent: (event) => {
+            this.emit({ type: 'selfTrainEvent', id, event });
+            if (event.kind === 'pseudoLabels' && teacherState) pseudo.startRound(event.round, teacherState);
+            if (event.kind === 'studentStep') pseudo.saw(event.poolIndices.map((i) => ({ index: i, text: job.unlabelled[i] })));
+          },
+        });
+        classifier = result.classifier;
+        await pseudo.finish();
+        if (result.state.roundsFinished === 0 && result.reason === 'cancelled' && !job.resume) {
+          return { reason: result.reason, roundsFinished: 0, delta: null };
+        }
+        const delta = await this.export(m, job, classifier, { roundsFinished: result.state.roundsFinished });
+        this.keep({ deltaId: job.deltaId, classifier, maxLength: cfg.maxLength });
+        classifier = null;
+        return { reason: result.reason, roundsFinished: result.state.roundsFinished, delta };
+      } finally {
+        classifier?.dispose();
+        await pseudo.finish();
+      }
+    });
+  }
+
+  /** Rebuilds a classifier from an exported zip (checked against the loaded encoder) and keeps it. */
+  useDelta(deltaId: string, zip: Uint8Array): { deltaId: string; method: string; classes: number } {
+    const m = this.model();
+    const imported = importDelta(zip, { id: m.id, fingerprint: m.fingerprint, config: m.config });
+    const saved = dataToTensors(imported.tensors);
+    let classifier: PeftClassifier;
+    try {
+      classifier = new PeftClassifier(m.weights, imported.encoder.pooling, loadDelta(m.config, imported.config, saved), LinearHead.load(saved));
+    } finally {
+      tf.dispose(Object.values(saved));
+    }
+    this.keep({ deltaId, classifier, maxLength: resolveTrainingConfig().maxLength });
+    return { deltaId, method: imported.config.method, classes: classifier.head.classes };
+  }
+
+  /** Softmax probabilities of each text under the held classifier `deltaId`. */
+  async predict(deltaId: string, texts: string[], maxLength?: number): Promise<PredictResult> {
+    const kept = this.kept;
+    if (!kept || kept.deltaId !== deltaId) throw new NoClassifierError(deltaId);
+    const m = this.model();
+    const probabilities = await probabilitiesOf(kept.classifier, m.tokenizer, texts, maxLength ?? kept.maxLength);
+    return { count: texts.length, classes: kept.classifier.head.classes, probabilities };
+  }
+
+  // ---- helpers -------------------------------------------------------------------------------------------
+
+  private async running<T>(id: number, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    const controller = new AbortController();
+    this.runs.set(id, controller);
+    try {
+      return await work(controller.signal);
+    } finally {
+      this.runs.delete(id);
+    }
+  }
+
+  private modelFor(job: { encoderFingerprint?: string }): TrainingModel {
+    const m = this.model();
+    if (job.encoderFingerprint && job.encoderFingerprint !== m.fingerprint) {
+      throw new TrainJobError(
+        'encoder-changed',
+        `This run was trained on another encoder (${job.encoderFingerprint.slice(0, 12)}) than the one loaded now (${m.id}, ${m.fingerprint.slice(0, 12)}). Load that encoder on the Encoder page, then resume.`,
+      );
+    }
+    return m;
+  }
+
+  private freshClassifier(m: TrainingModel, method: MethodConfig, classes: number, seed: number): PeftClassifier {
+    const delta = createDelta(m.config, method, seed ?? DEFAULT_SEED, partsOf(m));
+    return new PeftClassifier(m.weights, m.pooling, delta, LinearHead.random(m.config.hiddenSize, classes, seed ?? DEFAULT_SEED));
+  }
+
+  private keep(next: Kept): void {
+    if (this.kept && this.kept.classifier !== next.classifier) this.kept.classifier.dispose();
+    this.kept = next;
+  }
+
+  private async export(m: TrainingModel, job: TrainJob | SelfTrainJob, classifier: PeftClassifier, metrics: Record<string, number | null>): Promise<TrainedDelta> {
+    const finite = Object.fromEntries(Object.entries(metrics).filter((e): e is [string, number] => typeof e[1] === 'number' && Number.isFinite(e[1])));
+    const zip = exportDelta({
+      task: { name: job.task.name, labels: job.task.labels },
+      encoder: { id: m.id, fingerprint: m.fingerprint, config: m.config },
+      pooling: classifier.pooling,
+      config: job.method,
+      tensors: await tensorsToData(classifier.tensors()),
+      metrics: finite,
+      createdAt: new Date(),
+    });
+    return { deltaId: job.deltaId, zip, format: formatOf(job.method)?.library ?? 'unknown', encoderFingerprint: m.fingerprint, metrics };
+  }
+}
+
+function partsOf(m: TrainingModel): EncoderParts {
+  return { weights: m.weights, tokenize: (text) => m.tokenizer.encode(text).ids };
+}
+
+function checkExamples(job: TrainJob | SelfTrainJob): void {
+  const classes = job.task.labels.length;
+  if (classes < 2) throw new TrainJobError('too-few-labels', 'A classifier needs at least two labels; add one to the task.');
+  if (job.examples.length === 0) throw new TrainJobError('no-examples', 'Label a few texts first (at least one per label); training learns from them.');
+  const bad = job.examples.find((e) => !Number.isInteger(e.label) || e.label < 0 || e.label >= classes);
+  if (bad) throw new TrainJobError('bad-label', `The text "${bad.text.slice(0, 40)}" has label ${bad.label}, but the task has ${classes} labels.`);
+}
+
+/** Softmax rows, [texts.length * classes], in batches; every tensor made here is freed. */
+async function probabilitiesOf(classifier: PeftClassifier, tokenizer: WordPieceTokenizer, texts: readonly string[], maxLength: number): Promise<Float32Array> {
+  const classes = classifier.head.classes;
+  const out = new Float32Array(texts.length * classes);
+  for (let i = 0; i < texts.length; i += PREDICT_BATCH) {
+    const batch = tokenizer.encodeBatch(texts.slice(i, i + PREDICT_BATCH) as string[], { maxLength });
+    const probs = tf.tidy(() => tf.softmax(classifier.logits(batch)));
+    try {
+      out.set((await probs.data()) as Float32Array, i * classes);
+    } finally {
+      probs.dispose();
+    }
+  }
+  return out;
+}
+
+/**
+ * The teacher's label for each pseudo-labelled text the student meets, for the weights table. selfTrain reports
+ * class counts, not per-text labels, so this scores the texts again with the round's teacher (rebuilt from the
+ * state saved after the previous round) as they first appear in a student step. Work is chained on one promise,
+ * and runs between the training's own steps (both yield to the event loop), never inside them.
+ */
+class PseudoLabeller {
+  private chain: Promise<void> = Promise.resolve();
+  private teacher: PeftClassifier | null = null;
+  private round = 0;
+  private seen = new Set<number>();
+
+  constructor(
+    private readonly m: TrainingModel,
+    private readonly method: MethodConfig,
+    private readonly maxLength: number,
+    private readonly report: (round: number, items: PseudoLabel[]) => void,
+  ) {}
+
+  startRound(round: number, teacherState: SelfTrainState): void {
+    this.then(() => {
+      this.teacher?.dispose();
+      this.teacher = classifierFromArrays(this.m.weights, this.m.pooling, this.m.config, this.method, teacherState.teacher);
+      this.round = round;
+      this.seen = new Set();
+    });
+  }
+
+  saw(items: Array<{ index: number; text: string }>): void {
+    this.then(async () => {
+      const teacher = this.teacher;
+      const fresh = items.filter((item) => !this.seen.has(item.index));
+      if (!teacher || fresh.length === 0) return;
+      fresh.forEach((item) => this.seen.add(item.index));
+      const probs = await probabilitiesOf(teacher, this.m.tokenizer, fresh.map((item) => item.text), this.maxLength);
+      const classes = teacher.head.classes;
+      this.report(this.round, fresh.map((item, j) => {
+        const row = Array.from(probs.subarray(j * classes, (j + 1) * classes));
+        const label = row.indexOf(Math.max(...row));
+        return { poolIndex: item.index, label, confidence: row[label] };
+      }));
+    });
+  }
+
+  /** Waits for queued work and frees the teacher copy. */
+  async finish(): Promise<void> {
+    await this.chain;
+    this.teacher?.dispose();
+    this.teacher = null;
+  }
+
+  private then(work: () => void | Promise<void>): void {
+    this.chain = this.chain.then(work).catch(() => undefined);
+  }
+}

@@ -1,0 +1,114 @@
+/**
+ * Training runs of the open task, as plain data copied from IndexedDB's RunRecords (without their checkpoints,
+ * which hold Float32Arrays), the live view of a run in progress, and the training form. The writer is
+ * src/client/trainingClient.ts.
+ */
+import type { MethodName } from '../peft/method';
+import { PEFT_METHODS, type MethodConfig } from '../peft/registry';
+import { DEFAULT_SELF_TRAIN_CONFIG, type SelfTrainConfig } from '../selftrain/config';
+import type { StudentPhase } from '../selftrain/events';
+import type { RunRecord } from '../storage/db';
+import { DEFAULT_TRAINING_CONFIG, type TrainingConfig } from '../training/config';
+import type { ShownError } from './tasksSlice';
+
+/** A run as the page shows it: the record minus its checkpoint. */
+export type RunView = Omit<RunRecord, 'checkpoint'> & {
+  /** A checkpoint is saved (self-training: the state after round `roundsFinished`). */
+  hasCheckpoint: boolean;
+  roundsFinished: number;
+};
+
+/** A delta of the task, minus its zip bytes. */
+export interface DeltaView {
+  id: string;
+  runId: string | null;
+  method: string;
+  format: string;
+  createdAt: number;
+  bytes: number;
+  metrics: Record<string, number | null>;
+}
+
+/** One pseudo-labelled text of the current round, as the weights table shows it. */
+export interface PseudoRow {
+  poolIndex: number;
+  text: string;
+  /** The round's teacher's label (argmax) and its probability; null until the worker reported it. */
+  label: number | null;
+  confidence: number | null;
+  /** Its weight in the last student step that used it (uniform in warm-up, meta-learned after). */
+  weight: number;
+  /** The student step that set `weight`. */
+  step: number;
+  phase: StudentPhase;
+}
+
+export interface LiveRun {
+  runId: string;
+  requestId: number;
+  kind: RunRecord['kind'];
+  round: number;
+  /** The latest student step of this round (self-training). */
+  studentStep: number;
+  studentSteps: number;
+  phase: 'warmup' | 'meta' | null;
+  pseudo: PseudoRow[];
+  /** Step and total steps of the current fit (plain training, or a round's fit). */
+  step: number;
+  totalSteps: number;
+}
+
+/** The self-training knobs the form shows (fineTune comes from the training fields). */
+export type SelfTrainKnobs = Omit<SelfTrainConfig, 'fineTune'>;
+
+export interface TrainForm {
+  method: MethodName;
+  /** One config per method, so switching methods keeps what was typed. */
+  configs: { [K in MethodName]: MethodConfig<K> };
+  training: TrainingConfig;
+  selfTrain: SelfTrainKnobs;
+}
+
+export interface TrainingSlice {
+  /** The task whose runs these are. */
+  taskId: string | null;
+  runs: RunView[];
+  deltas: DeltaView[];
+  live: LiveRun | null;
+  /** The run whose charts show (the live one while it runs). */
+  selectedRunId: string | null;
+  form: TrainForm;
+  error: ShownError | null;
+}
+
+function defaultConfigs(): TrainForm['configs'] {
+  const out = {} as Record<MethodName, MethodConfig>;
+  for (const name of Object.keys(PEFT_METHODS) as MethodName[]) out[name] = structuredClone(PEFT_METHODS[name].defaults);
+  return out as TrainForm['configs'];
+}
+
+const { fineTune: _fineTune, ...selfTrainKnobs } = DEFAULT_SELF_TRAIN_CONFIG;
+
+export const initialTrainingSlice: TrainingSlice = {
+  taskId: null,
+  runs: [],
+  deltas: [],
+  live: null,
+  selectedRunId: null,
+  form: { method: 'lora', configs: defaultConfigs(), training: { ...DEFAULT_TRAINING_CONFIG }, selfTrain: { ...selfTrainKnobs } },
+  error: null,
+};
+
+/** A run can continue: self-training from its saved state, plain training from step 0 (its runs are short). */
+export function isResumable(run: RunView): boolean {
+  return run.status === 'interrupted' || (run.kind === 'selfTrain' && run.status === 'cancelled' && run.hasCheckpoint);
+}
+
+/** Buckets of weights for the histogram: `bins` equal bins over [0, max(weights)] (at least [0, 1/bins]). */
+export function weightHistogram(weights: readonly number[], bins = 10): Array<{ from: number; to: number; count: number }> {
+  const top = Math.max(1 / bins, ...weights);
+  const width = top / bins;
+  const out = Array.from({ length: bins }, (_, i) => ({ from: i * width, to: (i + 1) * width, count: 0 }));
+  for (const w of weights) out[Math.min(bins - 1, Math.floor(w / width))].count += 1;
+  return out;
+}

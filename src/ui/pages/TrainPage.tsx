@@ -1,0 +1,43 @@
+/** The Train page: the form, the runs of the task, the charts of the selected run and, for self-training, its rounds. */
+import { PAGES } from '../../state/navigationSlice';
+import { navigate, useStudio } from '../../state/store';
+import { StorageErrorBanner } from '../tasks/StorageErrorBanner';
+import { RunsList } from '../train/RunsList';
+import { SelfTrainView } from '../train/SelfTrainView';
+import { TrainCharts } from '../train/TrainCharts';
+import { TrainPanel } from '../train/TrainPanel';
+
+export function TrainPage() {
+  const hasTask = useStudio((s) => s.tasks.currentId !== null);
+  const loaded = useStudio((s) => s.tasks.loaded);
+  return (
+    <div className="page" data-testid="page.train">
+      <div className="page__intro">
+        <h1>{PAGES.train.title}</h1>
+        <p className="muted">{PAGES.train.summary}</p>
+      </div>
+      <StorageErrorBanner />
+      {hasTask ? (
+        <div className="page__grid">
+          <div className="page__column">
+            <TrainPanel />
+          </div>
+          <div className="page__column page__column--wide">
+            <TrainCharts />
+            <SelfTrainView />
+            <RunsList />
+          </div>
+        </div>
+      ) : loaded ? (
+        <div className="panel">
+          <p>
+            No task is open.{' '}
+            <button type="button" className="button" onClick={() => navigate('tasks')}>
+              Create one on the Tasks page
+            </button>
+          </p>
+        </div>
+      ) : null}
+    </div>
+  );
+}

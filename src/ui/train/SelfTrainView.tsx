@@ -1,0 +1,139 @@
+/**
+ * Self-training as it runs: teacher and student accuracy per round, the pseudo-label class distribution, a
+ * histogram of the example weights, and the table of pseudo-labelled texts with their weights, which the meta
+ * step re-weights while you watch. Texts are rendered as text (React escapes them), never as HTML.
+ */
+import { memo, useMemo, useState } from 'react';
+import { useShallow } from 'zustand/react/shallow';
+import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import { useStudio } from '../../state/store';
+import { weightHistogram, type PseudoRow } from '../../state/trainingSlice';
+import { Panel } from '../common/Panel';
+
+type Row = Record<string, number | null>;
+const EMPTY: Row[] = [];
+const NO_ROWS: PseudoRow[] = [];
+const COLOURS = ['var(--accent)', 'var(--ok)', 'var(--busy)', 'var(--danger)', 'var(--muted)', 'var(--accent-strong)', 'var(--text)', 'var(--focus)', 'var(--heat-hi)'];
+
+export function SelfTrainView() {
+  const kind = useStudio((s) => s.training.runs.find((r) => r.id === s.training.selectedRunId)?.kind);
+  const rounds = useStudio((s) => s.training.runs.find((r) => r.id === s.training.selectedRunId)?.history.rounds ?? EMPTY);
+  const pseudo = useStudio((s) => s.training.runs.find((r) => r.id === s.training.selectedRunId)?.history.pseudoLabels ?? EMPTY);
+  const labels = useStudio(useShallow((s) => s.tasks.list.find((t) => t.id === s.tasks.currentId)?.labels.map((l) => l.name) ?? []));
+  const rows = useStudio((s) => (s.training.live?.runId === s.training.selectedRunId ? s.training.live?.pseudo ?? NO_ROWS : NO_ROWS));
+  const status = useStudio((s) => (s.training.live?.kind === 'selfTrain' ? `round ${s.training.live.round} · student step ${s.training.live.studentStep} of ${s.training.live.studentSteps} (${s.training.live.phase ?? 'labelling'})` : null));
+  if (kind !== 'selfTrain') return null;
+  const accuracy = rounds.map((r) => ({ round: r.round, teacher: r.teacherAccuracy, student: r.studentAccuracy }));
+  return (
+    <Panel title="Self-training" testId="selftrain.view" description={status ?? `${rounds.length} rounds finished`}>
+      <div className="charts-grid">
+        <figure className="chart" data-testid="selftrain.accuracy" data-points={accuracy.length}>
+          <figcaption>Teacher and student accuracy per round</figcaption>
+          <Bars rows={accuracy} x="round" keys={['teacher', 'student']} names={['Teacher', 'Student']} domain={[0, 1]} />
+        </figure>
+        <figure className="chart" data-testid="selftrain.classes" data-points={pseudo.length}>
+          <figcaption>Pseudo-labels per class, per round</figcaption>
+          <Bars rows={pseudo} x="round" keys={labels.map((_, i) => `c${i}`)} names={labels} stacked />
+        </figure>
+        <WeightHistogram rows={rows} />
+      </div>
+      <WeightsTable rows={rows} labels={labels} />
+    </Panel>
+  );
+}
+
+const Bars = memo(function Bars({ rows, x, keys, names, domain, stacked }: { rows: Row[]; x: string; keys: string[]; names: string[]; domain?: [number, number]; stacked?: boolean }) {
+  return (
+    <div className="chart__plot" role="img" aria-label={`${rows.length} rounds`}>
+      <ResponsiveContainer width="100%" height={170}>
+        <BarChart data={rows} margin={{ top: 4, right: 8, bottom: 0, left: 0 }}>
+          <CartesianGrid strokeDasharray="3 3" stroke="var(--border)" />
+          <XAxis dataKey={x} tick={{ fontSize: 11 }} stroke="var(--muted)" />
+          <YAxis domain={domain ?? [0, 'auto']} tick={{ fontSize: 11 }} width={40} stroke="var(--muted)" />
+          <Tooltip />
+          <Legend wrapperStyle={{ fontSize: 11 }} />
+          {keys.map((k, i) => (
+            <Bar key={k} dataKey={k} name={names[i]} fill={COLOURS[i % COLOURS.length]} stackId={stacked ? 'a' : undefined} isAnimationActive={false} />
+          ))}
+        </BarChart>
+      </ResponsiveContainer>
+    </div>
+  );
+});
+
+function WeightHistogram({ rows }: { rows: PseudoRow[] }) {
+  const bins = useMemo(() => weightHistogram(rows.map((r) => r.weight)).map((b) => ({ bin: b.to.toFixed(2), count: b.count })), [rows]);
+  return (
+    <figure className="chart" data-testid="selftrain.histogram" data-points={rows.length}>
+      <figcaption>Example weights (latest step of each text)</figcaption>
+      <div className="chart__plot" role="img" aria-label={`Histogram of ${rows.length} example weights`}>
+        <ResponsiveContainer width="100%" height={170}>
+          <BarChart data={bins} margin={{ top: 4, right: 8, bottom: 0, left: 0 }}>
+            <CartesianGrid strokeDasharray="3 3" stroke="var(--border)" />
+            <XAxis dataKey="bin" tick={{ fontSize: 11 }} stroke="var(--muted)" />
+            <YAxis allowDecimals={false} tick={{ fontSize: 11 }} width={32} stroke="var(--muted)" />
+            <Tooltip />
+            <Bar dataKey="count" name="texts" fill="var(--accent)" isAnimationActive={false} />
+          </BarChart>
+        </ResponsiveContainer>
+      </div>
+    </figure>
+  );
+}
+
+type SortKey = 'text' | 'label' | 'confidence' | 'weight';
+const COLUMNS: Array<{ key: SortKey; title: string }> = [
+  { key: 'text', title: 'Text' },
+  { key: 'label', title: 'Pseudo-label' },
+  { key: 'confidence', title: 'Confidence' },
+  { key: 'weight', title: 'Weight' },
+];
+
+/** Shown rows at most; the table is sorted first, so the top of any order is visible. */
+const MAX_ROWS = 200;
+
+function WeightsTable({ rows, labels }: { rows: PseudoRow[]; labels: string[] }) {
+  const [sort, setSort] = useState<{ key: SortKey; descending: boolean }>({ key: 'weight', descending: true });
+  const sorted = useMemo(() => {
+    const value = (r: PseudoRow): string | number => (sort.key === 'text' ? r.text : sort.key === 'label' ? (r.label ?? -1) : sort.key === 'confidence' ? (r.confidence ?? -1) : r.weight);
+    const out = [...rows].sort((a, b) => {
+      const [x, y] = [value(a), value(b)];
+      const c = typeof x === 'string' ? x.localeCompare(String(y)) : x - (y as number);
+      return sort.descending ? -c : c;
+    });
+    return out.slice(0, MAX_ROWS);
+  }, [rows, sort]);
+  const lastStep = rows.reduce((m, r) => Math.max(m, r.step), 0);
+  if (rows.length === 0) return <p className="muted small">The table of pseudo-labelled texts fills in while a self-training run is going.</p>;
+  return (
+    <div className="table-wrap">
+      <table className="weights-table" data-testid="selftrain.table" data-step={lastStep}>
+        <caption className="muted small">
+          {rows.length} pseudo-labelled texts this round; weights as of student step {lastStep}.
+        </caption>
+        <thead>
+          <tr>
+            {COLUMNS.map((c) => (
+              <th key={c.key} scope="col" aria-sort={sort.key === c.key ? (sort.descending ? 'descending' : 'ascending') : 'none'}>
+                <button type="button" className="th-sort" data-testid={`selftrain.sort.${c.key}`} onClick={() => setSort((s) => ({ key: c.key, descending: s.key === c.key ? !s.descending : c.key !== 'text' }))}>
+                  {c.title}
+                  <span aria-hidden="true">{sort.key === c.key ? (sort.descending ? ' ▼' : ' ▲') : ''}</span>
+                </button>
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {sorted.map((r) => (
+            <tr key={r.poolIndex} data-testid="selftrain.row" data-phase={r.phase}>
+              <td className="weights-table__text">{r.text}</td>
+              <td>{r.label === null ? '…' : labels[r.label]}</td>
+              <td>{r.confidence === null ? '…' : `${(100 * r.confidence).toFixed(0)}%`}</td>
+              <td data-testid="selftrain.row.weight">{r.weight.toFixed(3)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
