@@ -1,0 +1,116 @@
+// The input gradient of the int8 weight matmul, without widening the weights to an f32 matrix:
+//
+//   dx[m, k] = sum_n dy[m, n] * scale[n] * q[n, k]          (dx = dy @ dequant(Wq)^T)
+//
+// q is [N, K4] u32 words, four int8 along k (see int8Matmul.wgsl). Every thread produces outputs four at a
+// time: one weight word gives dx[m, 4kw .. 4kw + 3].
+//
+// Variants (entry points):
+//   naive: one thread per (row m, word kw); a WG_X x WG_Y workgroup covers WG_X words x WG_Y rows.
+//   tiled: a workgroup computes TM rows x TW words (TM = WG_Y * REG, TW = WG_X * REG, i.e. 4 * TW columns);
+//          thread (tx, ty) owns rows ty + i * WG_Y and words tx + j * WG_X, i, j < REG (REG = 4). N is walked
+//          in chunks of TN: dy * scale ([TM, TN]) and q ([TN, TW] words) are staged in workgroup memory.
+
+override WG_X: u32 = 8;
+override WG_Y: u32 = 8;
+override TN: u32 = 16;
+const REG: u32 = 4u;
+override TM: u32 = WG_Y * REG;
+override TW: u32 = WG_X * REG;
+
+struct Dims {
+  M: u32,
+  K: u32,
+  N: u32,
+  K4: u32,
+}
+
+@group(0) @binding(0) var<storage, read_write> dx: array<f32>; // [M, K]
+@group(0) @binding(1) var<storage, read> dy: array<f32>; // [M, N]
+@group(0) @binding(2) var<storage, read> q: array<u32>; // [N, K4] packed int8
+@group(0) @binding(3) var<storage, read> scale: array<f32>; // [N]
+@group(0) @binding(4) var<uniform> dims: Dims;
+
+fn unpack(w: u32) -> vec4<f32> {
+  let s = bitcast<i32>(w);
+  return vec4<f32>(f32(extractBits(s, 0u, 8u)), f32(extractBits(s, 8u, 8u)), f32(extractBits(s, 16u, 8u)), f32(extractBits(s, 24u, 8u)));
+}
+
+// Writes dx[m, 4kw .. 4kw + 3], dropping the columns past K.
+fn store(m: u32, kw: u32, v: vec4<f32>) {
+  let k = 4u * kw;
+  for (var j = 0u; j < 4u; j++) {
+    if (k + j < dims.K) {
+      dx[m * dims.K + k + j] = v[j];
+    }
+  }
+}
+
+@compute @workgroup_size(WG_X, WG_Y)
+fn naive(@builtin(global_invocation_id) g: vec3<u32>) {
+  let kw = g.x;
+  let m = g.y;
+  if (kw >= dims.K4 || m >= dims.M) {
+    return;
+  }
+  var acc = vec4<f32>(0.0);
+  for (var n = 0u; n < dims.N; n++) {
+    acc += (dy[m * dims.N + n] * scale[n]) * unpack(q[n * dims.K4 + kw]);
+  }
+  store(m, kw, acc);
+}
+
+var<workgroup> gs: array<f32, TM * TN>; // [TM, TN]: dy * scale
+var<workgroup> ws: array<u32, TN * TW>; // [TN, TW]: packed weight words
+
+@compute @workgroup_size(WG_X, WG_Y)
+fn tiled(@builtin(local_invocation_id) l: vec3<u32>, @builtin(workgroup_id) wg: vec3<u32>) {
+  let row0 = wg.y * TM;
+  let word0 = wg.x * TW;
+  let tid = l.y * WG_X + l.x;
+  let threads = WG_X * WG_Y;
+  var acc: array<array<vec4<f32>, REG>, REG>; // acc[i][j]: row ty + i * WG_Y, word tx + j * WG_X
+  for (var n0 = 0u; n0 < dims.N; n0 += TN) {
+    for (var e = tid; e < TM * TN; e += threads) {
+      let m = row0 + e / TN;
+      let n = n0 + e % TN;
+      var v = 0.0;
+      if (m < dims.M && n < dims.N) {
+        v = dy[m * dims.N + n] * scale[n];
+      }
+      gs[e] = v;
+    }
+    for (var e = tid; e < TN * TW; e += threads) {
+      let n = n0 + e / TW;
+      let kw = word0 + e % TW;
+      var w = 0u;
+      if (n < dims.N && kw < dims.K4) {
+        w = q[n * dims.K4 + kw];
+      }
+      ws[e] = w;
+    }
+    workgroupBarrier();
+    for (var c = 0u; c < TN; c++) {
+      var wv: array<vec4<f32>, REG>;
+      for (var j = 0u; j < REG; j++) {
+        wv[j] = unpack(ws[c * TW + l.x + j * WG_X]);
+      }
+      for (var i = 0u; i < REG; i++) {
+        let gv = gs[(l.y + i * WG_Y) * TN + c];
+        for (var j = 0u; j < REG; j++) {
+          acc[i][j] += gv * wv[j];
+        }
+      }
+    }
+    workgroupBarrier();
+  }
+  for (var i = 0u; i < REG; i++) {
+    let m = row0 + l.y + i * WG_Y;
+    for (var j = 0u; j < REG; j++) {
+      let kw = word0 + l.x + j * WG_X;
+      if (m < dims.M && kw < dims.K4) {
+        store(m, kw, acc[i][j]);
+      }
+    }
+  }
+}
