@@ -146,6 +146,7 @@ export async function readF32(t: tf.Tensor): Promise<Float32Array> {
 /** Waits until the GPU has finished everything submitted so far (benchmarks). */
 export async function gpuIdle(): Promise<void> {
   const be = webgpuBackend() as unknown as BackendInternals;
+  be.ensureCommandEncoderReady(); // submitQueue needs an encoder, even an empty one
   be.endComputePassEncoder();
   be.submitQueue();
   await be.device.queue.onSubmittedWorkDone();

@@ -17,7 +17,8 @@ const REG = 4;
 
 /** Workgroup shape and N chunk by shape. */
 export function int8MatmulGradXTiles(m: number): { WG_X: number; WG_Y: number; TN: number } {
-  return m <= 16 ? { WG_X: 16, WG_Y: 4, TN: 16 } : { WG_X: 8, WG_Y: 8, TN: 16 };
+  // Narrow column tiles give more workgroups for K = 384 (K4 = 96 words): 2x faster than 8 x 8 on SwiftShader.
+  return m <= 16 ? { WG_X: 16, WG_Y: 4, TN: 16 } : { WG_X: 4, WG_Y: 8, TN: 16 };
 }
 
 function dispatch(dy: tf.TensorInfo, q: tf.TensorInfo, scale: tf.TensorInfo, inDim: number): tf.TensorInfo {
