@@ -2,9 +2,12 @@
  * Bundles the benchmark runner into one ES module for a machine that has only Node and the `webgpu` package
  * (a real GPU: Dawn + the vendor's Vulkan driver), e.g.
  *
- *   node scripts/bench/bundle.mjs            # writes .cache/gpu/bench.mjs
- *   node .cache/gpu/bench.mjs kernels --json # from the repo root (the model is read from public/models/),
- *                                            # where `import 'webgpu'` resolves (npm i webgpu, or NODE_PATH)
+ *   node scripts/bench/bundle.mjs            # (or npm run bench:bundle) writes .cache/gpu/bench.mjs
+ *   node /opt/b/bench.mjs kernels --json     # run from a copy of the repo root (the model is read from
+ *                                            # public/models/ under the working directory)
+ *
+ * `import 'webgpu'` is resolved from the bundle's own folder upwards (ES modules ignore NODE_PATH): put the
+ * bundle where a node_modules/webgpu sits beside or above it (e.g. /opt/b/node_modules/webgpu).
  *
  * `webgpu` stays external (a native module); `.wgsl?raw` imports become their text, as under Vite.
  */

@@ -11,12 +11,14 @@
  *  - the time of one LoRA training step (default config, forward + backward + AdamW) of the bundled encoder,
  *    kernels on vs off (off: f32 weights and tfjs's ops, as on every other backend).
  *
- * Timing: one warm-up call (pipeline compilation), then trials of `reps` back-to-back calls ended by a wait
- * for the GPU queue (onSubmittedWorkDone); reps is chosen so a trial takes ~0.3 s (at least 1), the result is
- * the median of 3 trials; a call over 1 s is timed once. On SwiftShader (a CPU emulation of a GPU, 0.05 to
- * 1 GFLOP/s depending on the machine's load) the M = 2048 calls take tens of seconds: there they are timed
- * once without warm-up, and the training step uses 2 x 16 tokens (warm-up + 1 timed step) unless told
- * otherwise. On a real GPU the step is 16 x 64 tokens (median of 5).
+ * Timing (timeCalls): one warm-up call each (pipeline compilation), then trials of `reps` back-to-back calls
+ * ended by a wait for the GPU queue (onSubmittedWorkDone), reps chosen so a trial takes ~0.3 s (at least 1);
+ * the six calls of a shape are measured interleaved, trial by trial, and each result is the median of 3 trials
+ * (2 when a call takes over 1 s). On SwiftShader (a CPU emulation of a GPU, 0.05 to
+ * 1 GFLOP/s depending on the machine's load) the M = 2048 calls take tens of seconds to minutes: on a fallback
+ * adapter the default rows are {16, 512} (`--rows 16,512,2048` adds 2048, timed once per call without
+ * warm-up) and the training step is 1 x 16 tokens (warm-up + 1 timed step). On a real GPU every row runs and
+ * the step is 16 x 64 tokens (median of 5).
  */
 import * as tf from '@tensorflow/tfjs';
 import { BertWeights } from '../../src/encoder/bert/weights';
@@ -40,26 +42,35 @@ const KN: Array<[number, number]> = [
 const RANK = 8;
 const LORA_SCALING = 2;
 
+/** Seconds per call of `call` (which returns a tensor to dispose) over `reps` back-to-back calls and one GPU wait. */
+async function timeReps(call: () => tf.Tensor, reps: number): Promise<number> {
+  const t0 = performance.now();
+  for (let i = 0; i < reps; i++) call().dispose();
+  await gpuIdle();
+  return (performance.now() - t0) / 1000 / reps;
+}
+
 /**
- * Median seconds per call of `call` (which returns a tensor to dispose), after one warm-up call. `once`: a call
- * that takes many seconds (M = 2048 on SwiftShader) is timed once without warm-up; compilation is then a small
- * part of it.
+ * Median seconds per call of each of `calls`, measured interleaved (a trial of every call, then the next
+ * trial) so that a change in the machine's load hits all of them alike. One warm-up call each (pipeline
+ * compilation), then 3 trials of `reps` calls (reps chosen so a trial takes ~0.3 s); calls over 1 s get 2
+ * trials of 1. `once` (M = 2048 on SwiftShader): no warm-up, one trial of one call.
  */
-async function timeCall(call: () => tf.Tensor, once = false): Promise<number> {
-  const trial = async (reps: number) => {
-    const t0 = performance.now();
-    for (let i = 0; i < reps; i++) call().dispose();
-    await gpuIdle();
-    return (performance.now() - t0) / 1000 / reps;
-  };
-  const warm = await trial(1); // compiles the pipeline
-  if (once) return warm;
-  const probe = await trial(1);
-  if (probe > 1) return probe; // a slow call: one timed run after the warm-up
-  const reps = Math.max(1, Math.min(50, Math.round(0.3 / probe)));
-  const trials = [probe, await trial(reps), await trial(reps)];
-  trials.sort((a, b) => a - b);
-  return trials[Math.floor(trials.length / 2)];
+async function timeCalls<K extends string>(calls: Record<K, () => tf.Tensor>, once: boolean): Promise<Record<K, number>> {
+  const names = Object.keys(calls) as K[];
+  const samples = Object.fromEntries(names.map((n) => [n, [] as number[]])) as Record<K, number[]>;
+  const reps = {} as Record<K, number>;
+  for (const n of names) {
+    const first = await timeReps(calls[n], 1);
+    if (once) samples[n].push(first);
+    else reps[n] = Math.max(1, Math.min(50, Math.round(0.3 / first)));
+  }
+  if (!once) {
+    const slow = names.some((n) => reps[n] === 1);
+    for (let t = 0; t < (slow ? 2 : 3); t++) for (const n of names) samples[n].push(await timeReps(calls[n], reps[n]));
+  }
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
+  return Object.fromEntries(names.map((n) => [n, median(samples[n])])) as Record<K, number>;
 }
 
 interface ShapeResult {
@@ -81,14 +92,17 @@ async function measureShape(m: number, k: number, n: number, once: boolean): Pro
   const bias = tf.zeros([n]) as tf.Tensor1D;
   const a = tf.randomUniform([RANK, k], -0.1, 0.1) as tf.Tensor2D; // [r, K]
   const b = tf.randomUniform([n, RANK], -0.1, 0.1) as tf.Tensor2D; // [N, r]
-  const sec = {
-    int8Matmul: await timeCall(() => int8Matmul(x, w, bias), once),
-    int8MatmulGradX: await timeCall(() => int8MatmulGradX(dy, w), once),
-    loraFused: await timeCall(() => loraFused(x, x, w, bias, a, b, LORA_SCALING), once),
-    tfjsMatMul: await timeCall(() => tf.matMul(x, wf), once),
-    tfjsMatMulTransposed: await timeCall(() => tf.matMul(dy, wf, false, true), once),
-    tfjsLora: await timeCall(() => tf.tidy(() => tf.add(tf.matMul(x, wf), tf.mul(tf.matMul(tf.matMul(x, a, false, true), b, false, true), LORA_SCALING))), once),
-  };
+  const sec = await timeCalls(
+    {
+      int8Matmul: () => int8Matmul(x, w, bias),
+      tfjsMatMul: () => tf.matMul(x, wf),
+      int8MatmulGradX: () => int8MatmulGradX(dy, w),
+      tfjsMatMulTransposed: () => tf.matMul(dy, wf, false, true),
+      loraFused: () => loraFused(x, x, w, bias, a, b, LORA_SCALING),
+      tfjsLora: () => tf.tidy(() => tf.add(tf.matMul(x, wf), tf.mul(tf.matMul(tf.matMul(x, a, false, true), b, false, true), LORA_SCALING))),
+    },
+    once,
+  );
   tf.dispose([w.q, w.scale, wf, x, dy, bias, a, b]);
   const gflops = Object.fromEntries(Object.entries(sec).map(([name, s]) => [name, flops / s / 1e9])) as ShapeResult['gflops'];
   return {
@@ -157,7 +171,8 @@ export async function run(args: string[]) {
   console.log(`device: ${adapter?.vendor} ${adapter?.architecture} ${adapter?.description} (fallback adapter: ${software}); variant ${kernelVariant()}`);
 
   const shapes: ShapeResult[] = [];
-  const rows = flag(args, '--rows')?.split(',').map(Number) ?? ROWS;
+  // SwiftShader runs M = 2048 at tens of seconds per call (minutes under load): there it runs only when asked.
+  const rows = flag(args, '--rows')?.split(',').map(Number) ?? (software ? ROWS.filter((m) => m <= 512) : ROWS);
   for (const m of rows) {
     for (const [k, n] of KN) {
       const r = await measureShape(m, k, n, software && m >= 2048);
@@ -178,7 +193,7 @@ export async function run(args: string[]) {
 
   let train: { batch: number; tokens: number; steps: number; msKernelsOn: number; msKernelsOff: number; speedup: number } | undefined;
   if (!args.includes('--no-train')) {
-    const batchSize = Number(flag(args, '--train-batch') ?? (software ? 2 : 16));
+    const batchSize = Number(flag(args, '--train-batch') ?? (software ? 1 : 16));
     const tokens = Number(flag(args, '--train-tokens') ?? (software ? 16 : 64));
     const steps = software ? 1 : 5;
     const batch = fixedBatch(WordPieceTokenizer.fromJSON(ckpt.tokenizerJson), batchSize, tokens);

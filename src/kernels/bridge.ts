@@ -74,11 +74,23 @@ function pipelineFor(device: GPUDevice, source: WgslSource, entryPoint: string, 
     let mods = modules.get(device);
     if (!mods) modules.set(device, (mods = new Map()));
     let module = mods.get(source.label);
-    if (!module) mods.set(source.label, (module = device.createShaderModule({ label: source.label, code: source.code })));
+    if (!module) {
+      module = device.createShaderModule({ label: source.label, code: source.code });
+      mods.set(source.label, module);
+      reportCompileErrors(module, source.label);
+    }
     pipeline = device.createComputePipeline({ label: key, layout: 'auto', compute: { module, entryPoint, constants } });
     cache.set(key, pipeline);
   }
   return pipeline;
+}
+
+/** WebGPU reports a bad shader only asynchronously (and the dispatch then writes nothing): say so loudly. */
+function reportCompileErrors(module: GPUShaderModule, label: string): void {
+  void module.getCompilationInfo?.().then((info) => {
+    const errors = info.messages.filter((m) => m.type === 'error');
+    if (errors.length) console.error(`WGSL kernel "${label}" failed to compile:\n${errors.map((m) => `  ${m.lineNum}:${m.linePos} ${m.message}`).join('\n')}`);
+  });
 }
 
 /** Number of pipelines compiled so far on the current device (tests check the cache holds). */

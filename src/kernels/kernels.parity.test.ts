@@ -16,6 +16,8 @@ import type { Checkpoint, EncodedBatch } from '../encoder/types';
 import { PeftClassifier } from '../peft/classifier';
 import { LinearHead } from '../peft/head';
 import { LORA_DEFAULTS, LoraDelta } from '../peft/lora';
+import { METHOD_NAMES } from '../peft/method';
+import { createDelta, PEFT_METHODS } from '../peft/registry';
 import { initNodeBackend, uninstallNodeWebGpu } from '../runtime/nodeBackends';
 import { setKernelsEnabled } from './flags';
 import { compare, rng, take, type Tolerance } from './testing/reference';
@@ -128,6 +130,32 @@ describe('kernels in the encoder (tiny int8 BERT, webgpu)', () => {
     expect(tf.memory().numTensors).toBe(tensors);
     expect(last[0]).toBeLessThan(first[0]); // the kernels' gradients train
     optimizer.dispose();
+    delta.dispose();
+    head.dispose();
+  });
+});
+
+describe.each(METHOD_NAMES)('PEFT method %s through the int8 kernels (tiny int8 BERT, webgpu)', (method) => {
+  it('gets the same loss and gradients as through tfjs on the dequantised weights', async () => {
+    const defaults = PEFT_METHODS[method].defaults;
+    // The tiny model has 10 positions: 2 virtual tokens + 6 real ones fit.
+    const config = 'numVirtualTokens' in defaults ? { ...defaults, numVirtualTokens: 2 } : defaults;
+    const delta = createDelta(ckpt.config, config, 3);
+    delta.variables.forEach((v, i) => v.assign(tf.randomNormal(v.shape, 0, 0.3, 'float32', 40 + i))); // off the identity
+    const head = LinearHead.random(ckpt.config.hiddenSize, 2, 3);
+    const measure = async (w: BertWeights) => {
+      const clf = new PeftClassifier(w, pooling, delta, head);
+      const vars = clf.trainableVariables();
+      const { value, grads } = tf.variableGrads(() => clf.loss(batch, labels, { training: true, seed: 9 }), vars);
+      return { loss: (await take(value))[0], grads: await Promise.all(vars.map((v) => take(grads[v.name]))) };
+    };
+    const on = await measure(int8);
+    const off = await measure(f32);
+    expect(Math.abs(on.loss - off.loss)).toBeLessThanOrEqual(TOL_ON_OFF.abs);
+    on.grads.forEach((g, i) => {
+      const r = compare(g, off.grads[i], TOL_ON_OFF);
+      expect(r.ok, `gradient ${i}: ${r.worst}`).toBe(true);
+    });
     delta.dispose();
     head.dispose();
   });
