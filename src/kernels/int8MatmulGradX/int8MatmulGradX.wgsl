@@ -69,7 +69,11 @@ fn tiled(@builtin(local_invocation_id) l: vec3<u32>, @builtin(workgroup_id) wg: 
   let word0 = wg.x * TW;
   let tid = l.y * WG_X + l.x;
   let threads = WG_X * WG_Y;
-  var acc: array<array<vec4<f32>, REG>, REG>; // acc[i][j]: row ty + i * WG_Y, word tx + j * WG_X
+  // accJ[i]: row ty + i * WG_Y, word tx + J * WG_X (four outputs each)
+  var acc0: array<vec4<f32>, REG>;
+  var acc1: array<vec4<f32>, REG>;
+  var acc2: array<vec4<f32>, REG>;
+  var acc3: array<vec4<f32>, REG>;
   for (var n0 = 0u; n0 < dims.N; n0 += TN) {
     for (var e = tid; e < TM * TN; e += threads) {
       let m = row0 + e / TN;
@@ -91,25 +95,36 @@ fn tiled(@builtin(local_invocation_id) l: vec3<u32>, @builtin(workgroup_id) wg: 
     }
     workgroupBarrier();
     for (var c = 0u; c < TN; c++) {
-      var wv: array<vec4<f32>, REG>;
-      for (var j = 0u; j < REG; j++) {
-        wv[j] = unpack(ws[c * TW + l.x + j * WG_X]);
-      }
+      // The REG words unpacked into named registers (not an indexed array, which compilers may spill).
+      let w0 = unpack(ws[c * TW + l.x]);
+      let w1 = unpack(ws[c * TW + l.x + WG_X]);
+      let w2 = unpack(ws[c * TW + l.x + 2u * WG_X]);
+      let w3 = unpack(ws[c * TW + l.x + 3u * WG_X]);
       for (var i = 0u; i < REG; i++) {
         let gv = gs[(l.y + i * WG_Y) * TN + c];
-        for (var j = 0u; j < REG; j++) {
-          acc[i][j] += gv * wv[j];
-        }
+        acc0[i] += gv * w0;
+        acc1[i] += gv * w1;
+        acc2[i] += gv * w2;
+        acc3[i] += gv * w3;
       }
     }
     workgroupBarrier();
   }
   for (var i = 0u; i < REG; i++) {
     let m = row0 + l.y + i * WG_Y;
-    for (var j = 0u; j < REG; j++) {
-      let kw = word0 + l.x + j * WG_X;
-      if (m < dims.M && kw < dims.K4) {
-        store(m, kw, acc[i][j]);
+    if (m < dims.M) {
+      let kw = word0 + l.x;
+      if (kw < dims.K4) {
+        store(m, kw, acc0[i]);
+      }
+      if (kw + WG_X < dims.K4) {
+        store(m, kw + WG_X, acc1[i]);
+      }
+      if (kw + 2u * WG_X < dims.K4) {
+        store(m, kw + 2u * WG_X, acc2[i]);
+      }
+      if (kw + 3u * WG_X < dims.K4) {
+        store(m, kw + 3u * WG_X, acc3[i]);
       }
     }
   }
