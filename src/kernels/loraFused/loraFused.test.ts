@@ -46,7 +46,7 @@ afterAll(() => {
 describe.each(KERNEL_VARIANTS)('loraFused (%s)', (variant) => {
   beforeAll(() => setKernelVariant(variant));
 
-  it.each(SHAPES)('y = x W + b + s (xl a^T) b^T for M=%i K=%i N=%i r=%i', async (m, k, n, r) => {
+  it.each(SHAPES)('y = x W + b + s (xl a^T) b^T, and with xl = x, for M=%i K=%i N=%i r=%i', async (m, k, n, r) => {
     const d = inputs(m, k, n, r, m + k + n + r);
     const w = int8Weight(d.q, d.scale, n, k);
     const t = { x: tf.tensor2d(d.x, [m, k]), xl: tf.tensor2d(d.xl, [m, k]), bias: tf.tensor1d(d.bias), a: tf.tensor2d(d.a, [r, k]), b: tf.tensor2d(d.b, [n, r]) };
@@ -54,6 +54,10 @@ describe.each(KERNEL_VARIANTS)('loraFused (%s)', (variant) => {
     const update = refMatmul(refMatmul(d.xl, d.a, m, k, r, false, true), d.b, m, r, n, false, true);
     const res = compare(await take(loraFused(t.x, t.xl, w, t.bias, t.a, t.b, S)), base.map((v, i) => v + S * update[i]), TOL_F32);
     expect(res.ok, res.worst).toBe(true);
+    // x as xl (no dropout): the input is staged once
+    const same = refMatmul(refMatmul(d.x, d.a, m, k, r, false, true), d.b, m, r, n, false, true);
+    const resSame = compare(await take(loraFused(t.x, t.x, w, t.bias, t.a, t.b, S)), base.map((v, i) => v + S * same[i]), TOL_F32);
+    expect(resSame.ok, resSame.worst).toBe(true);
     tf.dispose([...Object.values(t), w.q, w.scale]);
   });
 

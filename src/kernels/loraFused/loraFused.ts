@@ -30,7 +30,8 @@ function dispatch(inputs: Record<string, tf.TensorInfo | undefined>, scaling: nu
   const r = a.shape[0];
   const variant = kernelVariant();
   const tiles = int8MatmulTiles(m); // same tiling as the plain int8 matmul
-  const constants = variant === 'naive' ? { WG_X: 16, WG_Y: 4, R: r } : { ...tiles, R: r };
+  const same = Number(xl.dataId === x.dataId); // no dropout: one staging of the input rows
+  const constants = variant === 'naive' ? { WG_X: 16, WG_Y: 4, R: r } : { ...tiles, R: r, SAME_INPUT: same };
   const workgroups: KernelDispatch['workgroups'] =
     variant === 'naive' ? [Math.ceil(n / 16), Math.ceil(m / 4), 1] : [Math.ceil(n / (tiles.WG_X * REG)), Math.ceil(m / (tiles.WG_Y * REG)), 1];
   return dispatchKernel({

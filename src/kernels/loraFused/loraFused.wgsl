@@ -8,7 +8,7 @@
 //
 // Variants (entry points):
 //   naive: one thread per output; it recomputes low[m, :] itself (R extra dot products of length K).
-//   tiled: the int8Matmul tiling (a TM x TN tile per workgroup, a REG x REG block per thread, K in chunks of
+//   tiled: (SAME_INPUT: xl is x, staged once) the int8Matmul tiling (a TM x TN tile per workgroup, a REG x REG block per thread, K in chunks of
 //          TK4 words staged in workgroup memory) plus, from the same staged chunk of xl and of a, the
 //          workgroup's TM x R block of low, each entry owned by one thread; the epilogue adds s * low @ b^T.
 
@@ -16,6 +16,8 @@ override WG_X: u32 = 16;
 override WG_Y: u32 = 8;
 override TK4: u32 = 8;
 override R: u32 = 8;
+// xl is the same buffer as x (no dropout): stage it once.
+override SAME_INPUT: bool = false;
 const REG: u32 = 4u;
 override TM: u32 = WG_Y * REG;
 override TN: u32 = WG_X * REG;
@@ -109,10 +111,14 @@ fn tiled(@builtin(local_invocation_id) l: vec3<u32>, @builtin(workgroup_id) wg: 
       var vl = vec4<f32>(0.0);
       if (m < dims.M && kw < dims.K4) {
         v = quad(0u, m, kw);
-        vl = quad(1u, m, kw);
+        if (!SAME_INPUT) {
+          vl = quad(1u, m, kw);
+        }
       }
       xs[e] = v;
-      xls[e] = vl;
+      if (!SAME_INPUT) {
+        xls[e] = vl;
+      }
     }
     for (var e = tid; e < TN * TK4; e += threads) {
       let n = col0 + e / TK4;
@@ -147,7 +153,11 @@ fn tiled(@builtin(local_invocation_id) l: vec3<u32>, @builtin(workgroup_id) wg: 
       let r = e % R;
       var sum = 0.0;
       for (var c = 0u; c < TK4; c++) {
-        sum += dot(xls[row * TK4 + c], aChunk[r * TK4 + c]);
+        if (SAME_INPUT) {
+          sum += dot(xs[row * TK4 + c], aChunk[r * TK4 + c]);
+        } else {
+          sum += dot(xls[row * TK4 + c], aChunk[r * TK4 + c]);
+        }
       }
       low[e] += sum;
     }

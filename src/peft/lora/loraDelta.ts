@@ -148,7 +148,8 @@ export class LoraDelta implements Delta {
   private fused(x: tf.Tensor, dropped: tf.Tensor, w: LinearWeights, { a, b }: LoraPair): tf.Tensor {
     const [inDim, outDim] = linearDims(w);
     const rows = (t: tf.Tensor) => tf.reshape(t, [-1, inDim]) as tf.Tensor2D; // [rows, in]
-    const y = loraFused(rows(x), dropped === x ? rows(x) : rows(dropped), w.int8!, w.b, a, b, this.scaling); // [rows, out]
+    const xr = rows(x);
+    const y = loraFused(xr, dropped === x ? xr : rows(dropped), w.int8!, w.b, a, b, this.scaling); // [rows, out]
     return tf.reshape(y, [...x.shape.slice(0, -1), outDim]);
   }
 
