@@ -171,8 +171,7 @@ export async function run(args: string[]) {
   console.log(`device: ${adapter?.vendor} ${adapter?.architecture} ${adapter?.description} (fallback adapter: ${software}); variant ${kernelVariant()}`);
 
   const shapes: ShapeResult[] = [];
-  // SwiftShader runs M = 2048 at tens of seconds per call (minutes under load): there it runs only when asked.
-  const rows = flag(args, '--rows')?.split(',').map(Number) ?? (software ? ROWS.filter((m) => m <= 512) : ROWS);
+  const rows = flag(args, '--rows')?.split(',').map(Number) ?? ROWS;
   for (const m of rows) {
     for (const [k, n] of KN) {
       const r = await measureShape(m, k, n, software && m >= 2048);

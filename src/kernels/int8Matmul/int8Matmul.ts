@@ -67,7 +67,8 @@ export function registerInt8Matmul(): void {
 }
 
 /**
- * y [M, N] = act(x [M, K] @ dequant(w)^T... as [K, N], + bias [N]); webgpu only (see kernelsActive()).
+ * y [M, N] = act(x [M, K] @ W + bias [N]) with W [K, N] = dequant(w)^T (w is [N, K] int8); webgpu only (see
+ * kernelsActive()).
  * @param gelu  fuse transformers' exact "gelu" after the bias
  */
 export function int8Matmul(x: tf.Tensor2D, w: Int8Weight, bias: tf.Tensor1D, gelu = false): tf.Tensor2D {
