@@ -2,7 +2,7 @@
  * `npm run bench -- encoder [--json] [--backends cpu,wasm,webgpu] [--seconds 20]`
  *
  * Sentences per second of the frozen encoder's forward pass (bundled int8 all-MiniLM-L6-v2, weights dequantised
- * to f32 tensors) on one batch of 32 sentences of exactly 64 tokens, for each backend that starts here, and the
+ * to f32 tensors, except on webgpu where they stay int8 for our WGSL kernels, src/kernels) on one batch of 32 sentences of exactly 64 tokens, for each backend that starts here, and the
  * time to load the model (read files, parse, validate, build the tokenizer, place the weights on the backend).
  *
  * Each backend gets one warm-up pass (kernel compilation, weight upload) and then as many timed passes as fit in

@@ -5,6 +5,7 @@
 const BENCHES = {
   encoder: () => import('./encoder.bench'),
   train: () => import('./train.bench'),
+  kernels: () => import('./kernels.bench'),
 } as const;
 type BenchName = keyof typeof BENCHES;
 

@@ -12,6 +12,8 @@ export interface TabtuneTestHook {
   state(): StudioState;
   /** Embeds texts and returns plain arrays (page.evaluate cannot return Float32Arrays). */
   embed(texts: string[], options?: { maxLength?: number; batchSize?: number }): Promise<number[][]>;
+  /** Runs every WGSL kernel (src/kernels) against its plain-TS reference on this page's WebGPU. */
+  checkKernels(): Promise<import('../kernels/testing/browserCheck').KernelCheckReport>;
 }
 
 declare global {
@@ -28,5 +30,7 @@ export function installTestHook(client: EncoderClient): void {
     client,
     state: () => useStudio.getState(),
     embed: async (texts, options) => (await client.embed(texts, options)).map((row) => Array.from(row)),
+    // Loaded on demand: tfjs and the kernels are not otherwise on the page (they run in the worker).
+    checkKernels: async () => (await import('../kernels/testing/browserCheck')).checkKernels(),
   };
 }

@@ -139,6 +139,8 @@ function registerWebGpu(adapter: GPUAdapter, info: GpuAdapterSummary): void {
           maxBufferSize: l.maxBufferSize,
           maxComputeWorkgroupSizeX: l.maxComputeWorkgroupSizeX,
           maxComputeInvocationsPerWorkgroup: l.maxComputeInvocationsPerWorkgroup,
+          // src/kernels/loraFused binds 7 storage buffers (the WebGPU default allows 8; ask for what exists).
+          maxStorageBuffersPerShaderStage: l.maxStorageBuffersPerShaderStage,
         },
       });
       return new WebGPUBackend(device, { vendor: info.vendor, architecture: info.architecture } as GPUAdapterInfo);

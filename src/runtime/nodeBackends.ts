@@ -6,7 +6,9 @@
  *  - WebGPU: Dawn's Node binding (the `webgpu` package) provides navigator.gpu. It needs a Vulkan driver:
  *    SwiftShader from Debian's chromium (VK_ICD_FILENAMES, set here when unset) and the Vulkan loader
  *    libvulkan.so.1. Without the libvulkan1 package, Dawn finds no loader and returns a null adapter; we then
- *    preload chromium's own copy (see preloadVulkanLoader).
+ *    preload chromium's own copy (see preloadVulkanLoader). On a machine with a real GPU, set VK_ICD_FILENAMES
+ *    to the vendor's ICD (e.g. NVIDIA's nvidia_icd.json): it is kept, and the system's libvulkan.so.1 is
+ *    loaded first; /usr/lib/chromium need not exist there.
  *
  * Quirks of tfjs-webgpu under Dawn/Node, found while writing this:
  *  - tfjs's own factory registers only if navigator.gpu exists when the module is imported; backends.ts
@@ -33,6 +35,15 @@ const RTLD_NODELETE = 0x1000;
 export function nodeWasmDir(): string {
   const pkg = createRequire(import.meta.url).resolve('@tensorflow/tfjs-backend-wasm/package.json');
   return join(dirname(pkg), 'dist') + '/';
+}
+
+/** nodeWasmDir(), or undefined where tfjs-backend-wasm is not installed (a bundled benchmark on a GPU machine). */
+function findNodeWasmDir(): string | undefined {
+  try {
+    return nodeWasmDir();
+  } catch {
+    return undefined;
+  }
 }
 
 export type NodeWebGpuSetup = { ok: true; vulkanLoader: string } | { ok: false; reason: string };
@@ -78,7 +89,7 @@ export async function initNodeBackend(preference: BackendName | 'auto' = 'auto')
     const setup = await installNodeWebGpu();
     if (!setup.ok) setupReason = `webgpu setup: ${setup.reason}`;
   }
-  const choice = await initBackend({ preference, wasmPaths: nodeWasmDir() });
+  const choice = await initBackend({ preference, wasmPaths: findNodeWasmDir() });
   if (setupReason && choice.backend !== 'webgpu') {
     choice.fallbackReason = [setupReason, choice.fallbackReason].filter(Boolean).join('; ');
   }

@@ -105,7 +105,7 @@ describe('BertWeights', () => {
     const before = tf.memory().numTensors;
     const weights = BertWeights.fromCheckpoint(ckpt);
     expect(weights.tensors()).toHaveLength(5 + 16 * layers);
-    expect(weights.layers[0].intermediate.w.shape).toEqual([hidden, ckpt.config.intermediateSize]); // [in, out]
+    expect(weights.layers[0].intermediate.w!.shape).toEqual([hidden, ckpt.config.intermediateSize]); // [in, out]
     weights.dispose();
     expect(tf.memory().numTensors).toBe(before);
   });

@@ -10,7 +10,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { BertConfig, EncodedBatch } from '../types';
 import type { AddNormFn, BertHooks, LinearSite } from './hooks';
-import { linear } from './linear';
+import { fusesGelu, linear } from './linear';
 import { matMul } from './matmul';
 import { activation, F32_MIN, layerNorm } from './ops';
 import type { BertLayerWeights, BertWeights, LinearName, LinearWeights } from './weights';
@@ -63,7 +63,7 @@ export function bertEmbeddings(
   const { config, embeddings: e } = weights;
   const [batch, seq] = inputs.inputIds.shape;
   const h = config.hiddenSize;
-  let words = tf.reshape(tf.gather(e.word, tf.reshape(inputs.inputIds, [-1])), [batch, seq, h]) as tf.Tensor3D;
+  let words = tf.reshape(weights.embedWords(tf.reshape(inputs.inputIds, [-1]) as tf.Tensor1D), [batch, seq, h]) as tf.Tensor3D;
   let types: tf.Tensor2D = inputs.tokenTypeIds ?? tf.zeros([batch, seq], 'int32');
   if (inputs.attentionMask.dtype !== 'float32') {
     throw new Error(`attentionMask must be float32, got ${inputs.attentionMask.dtype} (tfjs-webgpu mis-casts int32); use inputsFromBatch.`);
@@ -106,7 +106,7 @@ export function bertLayer(
 
   const context = selfAttention(w, layer, hidden, mask, config, hooks); // [batch, seq, hidden]
   const attended = addNorm('attention', dense('attentionOutput', context), hidden);
-  const inner = activation(config.hiddenAct)(dense('intermediate', attended)); // [batch, seq, intermediate]
+  const inner = intermediate(w.intermediate, layer, attended, config, hooks); // [batch, seq, intermediate]
   return addNorm('ffn', dense('output', inner), attended);
 }
 
@@ -147,6 +147,12 @@ export function selfAttention(
   return tf.reshape(tf.transpose(context, [0, 2, 1, 3]), [batch, seq, size]);
 }
 
+/** act(dense(x)) for the FFN's first layer; GELU is fused into the int8 kernel when no hook wraps the layer. */
+function intermediate(w: LinearWeights, layer: number, x: tf.Tensor3D, config: BertConfig, hooks: BertHooks): tf.Tensor3D {
+  if (!hooks.linear && config.hiddenAct === 'gelu' && fusesGelu(w)) return linear(x, w, true) as tf.Tensor3D;
+  return activation(config.hiddenAct)(runLinear(hooks, { layer, name: 'intermediate' }, x, w)) as tf.Tensor3D;
+}
+
 function runLinear(hooks: BertHooks, site: LinearSite, x: tf.Tensor, w: LinearWeights): tf.Tensor {
-  return hooks.linear ? hooks.linear(site, x, w, linear) : linear(x, w);
+  return hooks.linear ? hooks.linear(site, x, w, (v, lw) => linear(v, lw)) : linear(x, w);
 }

@@ -2,7 +2,7 @@
  * The seams where parameter-efficient fine-tuning plugs into the frozen forward, without the forward knowing
  * any method by name. Every hook is optional; with none given the forward is exactly BertModel's.
  *
- *   linear  -> LoRA on query/key/value/dense (and later the int8 WGSL matmul): wraps one linear layer
+ *   linear  -> LoRA on query/key/value/dense: wraps one linear layer (int8 layers on webgpu: src/kernels)
  *   addNorm -> bottleneck adapters after the attention-output and FFN-output dense layers
  *   prefix  -> prefix tuning: extra keys/values per layer
  *   prompt  -> prompt tuning: soft prompt embeddings before the word embeddings

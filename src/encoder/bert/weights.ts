@@ -2,18 +2,22 @@
  * The frozen encoder's weights as tf.Tensors, one typed record per layer, created once from a Checkpoint and
  * disposed explicitly. Linear weights are stored transposed, [in, out], so `x @ w` needs no transpose per call.
  *
- * Int8 checkpoints are dequantised to f32 here for now; a later WGSL int8 matmul will keep `q`/`scale` on
- * the GPU instead, which is why every linear layer is a `LinearWeights` value behind one `linear()` function.
+ * Int8 checkpoints are dequantised to f32, except on webgpu with our kernels on (src/kernels): there the linear
+ * layers and the word embeddings stay int8 on the GPU (`int8` / `wordInt8`, packed four to a word with one
+ * scale per output channel), and every use goes through `linear()` and `embedWords()`.
  */
 import * as tf from '@tensorflow/tfjs';
 import { ModelLoadError } from '../errors';
 import type { BertConfig, Checkpoint } from '../types';
-import { readWeightWithShape } from '../weights/int8';
+import { int8Gather, int8Weight, kernelsActive, type Int8Weight } from '../../kernels';
+import { readInt8Rows, readWeightWithShape } from '../weights/int8';
 import type { SafetensorsFile } from '../weights/safetensors';
 
-/** One dense layer, y = x @ w + b. */
+/** One dense layer, y = x @ w + b: exactly one of `w` (f32) and `int8` (webgpu kernels) is set. */
 export interface LinearWeights {
-  w: tf.Tensor2D; // [in, out]
+  w?: tf.Tensor2D; // [in, out]
+  /** The same weight kept int8 on the GPU ([out, in] packed, per-output scales); see src/kernels. */
+  int8?: Int8Weight;
   b: tf.Tensor1D; // [out]
 }
 
@@ -38,7 +42,9 @@ export interface BertLayerWeights {
 }
 
 export interface BertEmbeddingWeights {
-  word: tf.Tensor2D; // [vocab, hidden]
+  /** [vocab, hidden] f32, or undefined when the table is kept int8 (`wordInt8`); read rows with embedWords(). */
+  word?: tf.Tensor2D;
+  wordInt8?: Int8Weight; // [vocab, hidden] int8 + [vocab] scales
   position: tf.Tensor2D; // [maxPositions, hidden]
   tokenType: tf.Tensor2D; // [typeVocab, hidden]
   norm: LayerNormWeights;
@@ -63,9 +69,12 @@ export class BertWeights {
     readonly layers: readonly BertLayerWeights[],
   ) {}
 
-  /** Places every weight on the current tf backend (int8 dequantised to f32). Call dispose() when done. */
-  static fromCheckpoint(ckpt: Pick<Checkpoint, 'config' | 'weights'>): BertWeights {
-    const reader = new WeightReader(ckpt.weights);
+  /**
+   * Places every weight on the current tf backend. Int8 tensors are dequantised to f32 unless `keepInt8`
+   * (default: kernelsActive(), i.e. webgpu with our kernels on). Call dispose() when done.
+   */
+  static fromCheckpoint(ckpt: Pick<Checkpoint, 'config' | 'weights'>, { keepInt8 = kernelsActive() }: { keepInt8?: boolean } = {}): BertWeights {
+    const reader = new WeightReader(ckpt.weights, keepInt8);
     const c = ckpt.config;
     const { hiddenSize: h, intermediateSize: inter } = c;
     if (h % c.numAttentionHeads !== 0) {
@@ -73,7 +82,7 @@ export class BertWeights {
     }
     try {
       const embeddings: BertEmbeddingWeights = {
-        word: reader.matrix('embeddings.word_embeddings.weight', [c.vocabSize, h]),
+        ...reader.table('embeddings.word_embeddings.weight', [c.vocabSize, h]),
         position: reader.matrix('embeddings.position_embeddings.weight', [c.maxPositionEmbeddings, h]),
         tokenType: reader.matrix('embeddings.token_type_embeddings.weight', [c.typeVocabSize, h]),
         norm: reader.layerNorm('embeddings.LayerNorm', h),
@@ -103,12 +112,18 @@ export class BertWeights {
   /** Every tensor, once (for disposal, byte counts, or checking that training leaves them untouched). */
   tensors(): tf.Tensor[] {
     const e = this.embeddings;
-    const out: tf.Tensor[] = [e.word, e.position, e.tokenType, e.norm.gamma, e.norm.beta];
+    const out: tf.Tensor[] = [...matrixTensors(e.word, e.wordInt8), e.position, e.tokenType, e.norm.gamma, e.norm.beta];
     for (const l of this.layers) {
-      for (const name of LINEAR_NAMES) out.push(l[name].w, l[name].b);
+      for (const name of LINEAR_NAMES) out.push(...matrixTensors(l[name].w, l[name].int8), l[name].b);
       out.push(l.attentionNorm.gamma, l.attentionNorm.beta, l.outputNorm.gamma, l.outputNorm.beta);
     }
     return out;
+  }
+
+  /** Rows `ids` [n] (int32) of the word-embedding table: [n, hidden] f32, whichever way the table is held. */
+  embedWords(ids: tf.Tensor1D): tf.Tensor2D {
+    const e = this.embeddings;
+    return e.word ? tf.gather(e.word, ids) : int8Gather(e.wordInt8!, ids);
   }
 
   get isDisposed(): boolean {
@@ -126,7 +141,16 @@ export class BertWeights {
 class WeightReader {
   private readonly created: tf.Tensor[] = [];
 
-  constructor(private readonly file: SafetensorsFile) {}
+  constructor(
+    private readonly file: SafetensorsFile,
+    private readonly keepInt8: boolean,
+  ) {}
+
+  /** An embedding table: int8 rows when kept int8 and stored so, else f32. */
+  table(name: string, shape: [number, number]): { word?: tf.Tensor2D; wordInt8?: Int8Weight } {
+    const rows = this.keepInt8 ? this.int8(name, shape[0], shape[1]) : undefined;
+    return rows ? { wordInt8: rows } : { word: this.matrix(name, shape) };
+  }
 
   matrix(name: string, shape: [number, number]): tf.Tensor2D {
     const { data } = this.read(name, shape);
@@ -139,6 +163,8 @@ class WeightReader {
 
   /** PyTorch keeps Linear weights as [out, in]; we store [in, out]. */
   linear(prefix: string, inDim: number, outDim: number): LinearWeights {
+    const kept = this.keepInt8 ? this.int8(prefix + '.weight', outDim, inDim) : undefined;
+    if (kept) return { int8: kept, b: this.vector(prefix + '.bias', outDim) };
     const { data } = this.read(prefix + '.weight', [outDim, inDim]);
     return {
       w: this.keep(tf.tensor2d(transpose(data, outDim, inDim), [inDim, outDim])),
@@ -152,6 +178,17 @@ class WeightReader {
 
   disposeAll(): void {
     tf.dispose(this.created);
+  }
+
+  /** [rows, cols] int8 with its scales on the backend, when the file stores `name` as I8; else undefined. */
+  private int8(name: string, rows: number, cols: number): Int8Weight | undefined {
+    const raw = readInt8Rows(this.file, name);
+    if (!raw) return undefined;
+    this.read(name, [rows, cols]); // checks the shape (and reports a mismatch) the same way as for f32
+    const w = int8Weight(raw.q, raw.scale, rows, cols);
+    this.keep(w.q);
+    this.keep(w.scale);
+    return w;
   }
 
   private read(name: string, expected: number[]) {
@@ -169,6 +206,11 @@ class WeightReader {
     this.created.push(t);
     return t;
   }
+}
+
+/** The tensors holding one frozen matrix, either way it is kept. */
+function matrixTensors(f32: tf.Tensor2D | undefined, int8: Int8Weight | undefined): tf.Tensor[] {
+  return f32 ? [f32] : [int8!.q, int8!.scale];
 }
 
 /** [rows, cols] -> [cols, rows], row-major. */

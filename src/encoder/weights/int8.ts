@@ -79,3 +79,25 @@ function dequantizeView(file: SafetensorsFile, name: string, view: TensorView): 
   if (scaleCount !== rows) bad(`has ${rows} rows but its scale has shape ${JSON.stringify(scaleView.shape)}`);
   return dequantizeInt8Rows(tensorData(view) as Int8Array, tensorData(scaleView) as Float32Array, rows, cols);
 }
+
+/** An int8 tensor as stored: [rows, cols] values and [rows] scales, not dequantised. */
+export interface Int8Rows {
+  q: Int8Array;
+  scale: Float32Array;
+  rows: number;
+  cols: number;
+}
+
+/**
+ * Tensor `name` as raw int8 rows with their scales when the file stores it as I8 (our int8 format), else
+ * undefined (F32/F16/BF16: read it with readWeightWithShape). For keeping weights int8 on the GPU.
+ */
+export function readInt8Rows(file: SafetensorsFile, name: string): Int8Rows | undefined {
+  const view = file.tensors.get(name);
+  const scaleView = file.tensors.get(name + INT8_SCALE_SUFFIX);
+  if (!view || view.dtype !== 'I8' || view.shape.length !== 2 || !scaleView || scaleView.dtype !== 'F32') return undefined;
+  const [rows, cols] = view.shape;
+  const scale = tensorData(scaleView) as Float32Array;
+  if (scale.length !== rows) return undefined;
+  return { q: tensorData(view) as Int8Array, scale, rows, cols };
+}

@@ -61,7 +61,7 @@ describe('LoraDelta', () => {
     expect(() => d.merging.merge(weights)).toThrow(/already merged/);
     d.dispose();
     expect(weights.layers[0].query.w).toBe(original);
-    expect(original.isDisposed).toBe(false);
+    expect(original!.isDisposed).toBe(false);
   });
 
   it('says which tensor is missing or misshapen on load', () => {

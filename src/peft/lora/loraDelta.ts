@@ -5,10 +5,16 @@
  *
  * A fresh delta has A ~ U(-1/sqrt(in), 1/sqrt(in)) (torch's kaiming_uniform_ with a = sqrt(5), as peft's
  * init_lora_weights=True) and B = 0, so it is the identity. Merging folds scaling * A^T B^T into the frozen
- * [in, out] weight; unmerging puts the original tensor back, so it is bit-exact (no subtraction drift).
+ * [in, out] weight (an int8 layer is dequantised to f32 for that); unmerging puts the original back, so it is
+ * bit-exact (no subtraction drift).
+ *
+ * On webgpu with our kernels (src/kernels), a layer kept int8 runs LoRA fused into its matmul (loraFused), with
+ * the same gradients for x, A and B as the tfjs ops below.
  */
 import * as tf from '@tensorflow/tfjs';
+import { linearDims } from '../../encoder/bert/linear';
 import { matMul } from '../../encoder/bert/matmul';
+import { dequantizeInt8Weight, kernelsActive, loraFused } from '../../kernels';
 import type { BertHooks, LinearSite } from '../../encoder/bert/hooks';
 import { LINEAR_NAMES, type BertWeights, type LinearName, type LinearWeights } from '../../encoder/bert/weights';
 import type { BertConfig } from '../../encoder/types';
@@ -41,7 +47,7 @@ export class LoraDelta implements Delta {
   readonly merging: Merging;
   private readonly scaling: number;
   private readonly pairs = new Map<string, LoraPair>(); // key `${layer}.${name}`
-  private merge: { weights: BertWeights; originals: Map<string, tf.Tensor2D> } | undefined;
+  private merge: { weights: BertWeights; originals: Map<string, tf.Tensor2D | undefined> } | undefined;
 
   private constructor(
     readonly encoder: BertConfig,
@@ -108,6 +114,7 @@ export class LoraDelta implements Delta {
         // One mask stream per site, so two sites never share a mask; unseeded outside the train loop.
         const siteSeed = seed === undefined ? undefined : seed + site.layer * LINEAR_NAMES.length + LINEAR_NAMES.indexOf(site.name);
         const dropped = training && p > 0 ? tf.dropout(x, p, undefined, siteSeed) : x;
+        if (!w.w && w.int8 && kernelsActive()) return this.fused(x, dropped, w, pair);
         return tf.add(base(x, w), this.update(dropped, pair));
       },
     };
@@ -137,12 +144,21 @@ export class LoraDelta implements Delta {
     return tf.reshape(up, [...x.shape.slice(0, -1), b.shape[0]]);
   }
 
+  /** The frozen int8 layer and the update in one kernel: x [..., in] -> [..., out]. */
+  private fused(x: tf.Tensor, dropped: tf.Tensor, w: LinearWeights, { a, b }: LoraPair): tf.Tensor {
+    const [inDim, outDim] = linearDims(w);
+    const rows = (t: tf.Tensor) => tf.reshape(t, [-1, inDim]) as tf.Tensor2D; // [rows, in]
+    const xr = rows(x);
+    const y = loraFused(xr, dropped === x ? xr : rows(dropped), w.int8!, w.b, a, b, this.scaling); // [rows, out]
+    return tf.reshape(y, [...x.shape.slice(0, -1), outDim]);
+  }
+
   private mergeInto(weights: BertWeights): void {
     if (this.merge) throw new Error('This LoRA is already merged; unmerge it first.');
-    const originals = new Map<string, tf.Tensor2D>();
+    const originals = new Map<string, tf.Tensor2D | undefined>();
     for (const [key, pair] of this.pairs) {
       const lw: LinearWeights = weights.layers[pair.layer][pair.name];
-      const folded = tf.tidy(() => tf.add(lw.w, tf.mul(matMul(pair.a, pair.b, true, true), this.scaling)) as tf.Tensor2D); // [in, out]
+      const folded = tf.tidy(() => tf.add(lw.w ?? dequantizeInt8Weight(lw.int8!), tf.mul(matMul(pair.a, pair.b, true, true), this.scaling)) as tf.Tensor2D); // [in, out]
       originals.set(key, lw.w);
       lw.w = folded;
     }
@@ -154,8 +170,8 @@ export class LoraDelta implements Delta {
     const { weights, originals } = this.merge;
     for (const [key, pair] of this.pairs) {
       const lw = weights.layers[pair.layer][pair.name];
-      lw.w.dispose();
-      lw.w = originals.get(key)!;
+      lw.w!.dispose();
+      lw.w = originals.get(key); // undefined again for an int8 layer
     }
     this.merge = undefined;
   }

@@ -48,14 +48,13 @@ export function createPromptTuningDelta(
 ): SoftPromptDelta {
   checkTokens(config.numVirtualTokens);
   const rng = new SeededInit(seed);
-  const word = weights.embeddings.word; // [vocab, hidden]
   const init = tf.tidy(() => {
     if (config.promptTuningInit === 'RANDOM') return rng.normal([config.numVirtualTokens, weights.config.hiddenSize]);
     const ids =
       config.promptTuningInit === 'TEXT'
         ? tf.tensor1d(textInitIds(tokenize(config.promptTuningInitText), config.numVirtualTokens), 'int32')
-        : rng.ints(config.numVirtualTokens, word.shape[0]);
-    return tf.gather(word, ids); // [p, hidden]
+        : rng.ints(config.numVirtualTokens, weights.config.vocabSize);
+    return weights.embedWords(ids as tf.Tensor1D); // [p, hidden]
   });
   try {
     return promptTuningDelta(weights.config, config, init);

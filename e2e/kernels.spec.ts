@@ -1,0 +1,18 @@
+/**
+ * The WGSL kernels in Chromium (WebGPU through SwiftShader): every kernel and variant against its plain-TS
+ * reference, run in the page by the test hook (src/kernels/testing/browserCheck.ts). The page forces WebGPU
+ * itself, so both projects run the same check. The encoder's int8 kernels in the studio's worker are covered
+ * by parity.spec.ts on the webgpu project (the weights stay int8 there).
+ */
+import { expect, test } from './fixtures';
+
+test('every WGSL kernel matches its reference on Chromium\'s WebGPU', async ({ studio, page }, testInfo) => {
+  testInfo.setTimeout(300_000);
+  await studio.goto();
+  const report = await page.evaluate(() => window.__tabtune!.checkKernels());
+  expect(report.backend).toBe('webgpu');
+  expect(report.checks.length).toBe(2 * 3 * 7); // variants x shapes x checks
+  const failed = report.checks.filter((c) => !c.ok).map((c) => `${c.kernel} (${c.variant}) ${c.shape}: ${c.worst}`);
+  expect(failed).toEqual([]);
+  expect(report.leakedTensors).toBe(0);
+});

@@ -1,0 +1,218 @@
+/**
+ * `npm run bench -- kernels [--json] [--variant tiled|naive] [--rows 16,512,2048] [--train-batch B] [--train-tokens T] [--no-train]`
+ *
+ * Our WGSL kernels (src/kernels) against tfjs-webgpu's own matMul, measured in the same run on the same device:
+ *
+ *  - for every encoder shape, M rows in {16, 512, 2048} x (K, N) in {(384, 384), (384, 1536), (1536, 384)}:
+ *    GFLOP/s (2 M K N / time) of int8Matmul (y = x W + b, int8 weights), int8MatmulGradX (dx = dy W^T),
+ *    loraFused (r = 8), and of tf.matMul on the same shapes with the weights dequantised to f32 (x @ W,
+ *    dy @ W^T), plus tfjs's unfused LoRA (x @ W + s (x @ A^T) @ B^T); each ratio ours / tfjs;
+ *  - the bytes of the bundled encoder's weights resident on the GPU, int8-kept vs dequantised to f32;
+ *  - the time of one LoRA training step (default config, forward + backward + AdamW) of the bundled encoder,
+ *    kernels on vs off (off: f32 weights and tfjs's ops, as on every other backend).
+ *
+ * Timing (timeCalls): one warm-up call each (pipeline compilation), then trials of `reps` back-to-back calls
+ * ended by a wait for the GPU queue (onSubmittedWorkDone), reps chosen so a trial takes ~0.3 s (at least 1);
+ * the six calls of a shape are measured interleaved, trial by trial, and each result is the median of 3 trials
+ * (2 when a call takes over 1 s). On SwiftShader (a CPU emulation of a GPU, 0.05 to
+ * 1 GFLOP/s depending on the machine's load) the M = 2048 calls take tens of seconds to minutes: on a fallback
+ * adapter the default rows are {16, 512} (`--rows 16,512,2048` adds 2048, timed once per call without
+ * warm-up) and the training step is 1 x 16 tokens (warm-up + 1 timed step). On a real GPU every row runs and
+ * the step is 16 x 64 tokens (median of 5).
+ */
+import * as tf from '@tensorflow/tfjs';
+import { BertWeights } from '../../src/encoder/bert/weights';
+import { WordPieceTokenizer } from '../../src/encoder/tokenizer';
+import type { Checkpoint, EncodedBatch } from '../../src/encoder/types';
+import { gpuIdle } from '../../src/kernels/bridge';
+import { int8Matmul, int8MatmulGradX, int8Weight, kernelVariant, loraFused, setKernelsEnabled, setKernelVariant, type KernelVariant } from '../../src/kernels';
+import { PeftClassifier } from '../../src/peft/classifier';
+import { LinearHead } from '../../src/peft/head';
+import { createDelta, PEFT_METHODS } from '../../src/peft/registry';
+import { AdamW } from '../../src/training/adamw';
+import { initNodeBackend } from '../../src/runtime/nodeBackends';
+import { fixedBatch, flag, loadBundled } from './common';
+
+const ROWS = [16, 512, 2048];
+const KN: Array<[number, number]> = [
+  [384, 384],
+  [384, 1536],
+  [1536, 384],
+];
+const RANK = 8;
+const LORA_SCALING = 2;
+
+/** Seconds per call of `call` (which returns a tensor to dispose) over `reps` back-to-back calls and one GPU wait. */
+async function timeReps(call: () => tf.Tensor, reps: number): Promise<number> {
+  const t0 = performance.now();
+  for (let i = 0; i < reps; i++) call().dispose();
+  await gpuIdle();
+  return (performance.now() - t0) / 1000 / reps;
+}
+
+/**
+ * Median seconds per call of each of `calls`, measured interleaved (a trial of every call, then the next
+ * trial) so that a change in the machine's load hits all of them alike. One warm-up call each (pipeline
+ * compilation), then 3 trials of `reps` calls (reps chosen so a trial takes ~0.3 s); calls over 1 s get 2
+ * trials of 1. `once` (M = 2048 on SwiftShader): no warm-up, one trial of one call.
+ */
+async function timeCalls<K extends string>(calls: Record<K, () => tf.Tensor>, once: boolean): Promise<Record<K, number>> {
+  const names = Object.keys(calls) as K[];
+  const samples = Object.fromEntries(names.map((n) => [n, [] as number[]])) as Record<K, number[]>;
+  const reps = {} as Record<K, number>;
+  for (const n of names) {
+    const first = await timeReps(calls[n], 1);
+    if (once) samples[n].push(first);
+    else reps[n] = Math.max(1, Math.min(50, Math.round(0.3 / first)));
+  }
+  if (!once) {
+    const slow = names.some((n) => reps[n] === 1);
+    for (let t = 0; t < (slow ? 2 : 3); t++) for (const n of names) samples[n].push(await timeReps(calls[n], reps[n]));
+  }
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
+  return Object.fromEntries(names.map((n) => [n, median(samples[n])])) as Record<K, number>;
+}
+
+interface ShapeResult {
+  m: number;
+  k: number;
+  n: number;
+  gflops: Record<'int8Matmul' | 'int8MatmulGradX' | 'loraFused' | 'tfjsMatMul' | 'tfjsMatMulTransposed' | 'tfjsLora', number>;
+  ratio: Record<'int8Matmul' | 'int8MatmulGradX' | 'loraFused' | 'loraFusedVsTfjsLora', number>;
+}
+
+async function measureShape(m: number, k: number, n: number, once: boolean): Promise<ShapeResult> {
+  const flops = 2 * m * k * n;
+  const q = Int8Array.from({ length: n * k }, (_, i) => ((i * 2654435761) % 255) - 127);
+  const scale = new Float32Array(n).fill(0.01);
+  const w = int8Weight(q, scale, n, k);
+  const wf = tf.tidy(() => tf.transpose(tf.mul(tf.tensor2d(Float32Array.from(q), [n, k]), tf.reshape(tf.tensor1d(scale), [n, 1])))) as tf.Tensor2D; // [K, N] f32
+  const x = tf.randomUniform([m, k], -1, 1) as tf.Tensor2D;
+  const dy = tf.randomUniform([m, n], -1, 1) as tf.Tensor2D;
+  const bias = tf.zeros([n]) as tf.Tensor1D;
+  const a = tf.randomUniform([RANK, k], -0.1, 0.1) as tf.Tensor2D; // [r, K]
+  const b = tf.randomUniform([n, RANK], -0.1, 0.1) as tf.Tensor2D; // [N, r]
+  const sec = await timeCalls(
+    {
+      int8Matmul: () => int8Matmul(x, w, bias),
+      tfjsMatMul: () => tf.matMul(x, wf),
+      int8MatmulGradX: () => int8MatmulGradX(dy, w),
+      tfjsMatMulTransposed: () => tf.matMul(dy, wf, false, true),
+      loraFused: () => loraFused(x, x, w, bias, a, b, LORA_SCALING),
+      tfjsLora: () => tf.tidy(() => tf.add(tf.matMul(x, wf), tf.mul(tf.matMul(tf.matMul(x, a, false, true), b, false, true), LORA_SCALING))),
+    },
+    once,
+  );
+  tf.dispose([w.q, w.scale, wf, x, dy, bias, a, b]);
+  const gflops = Object.fromEntries(Object.entries(sec).map(([name, s]) => [name, flops / s / 1e9])) as ShapeResult['gflops'];
+  return {
+    m,
+    k,
+    n,
+    gflops,
+    ratio: {
+      int8Matmul: gflops.int8Matmul / gflops.tfjsMatMul,
+      int8MatmulGradX: gflops.int8MatmulGradX / gflops.tfjsMatMulTransposed,
+      loraFused: gflops.loraFused / gflops.tfjsMatMul,
+      loraFusedVsTfjsLora: gflops.loraFused / gflops.tfjsLora,
+    },
+  };
+}
+
+/** Bytes of every weight tensor of the encoder on the GPU (f32 and packed int32 words are 4 bytes each). */
+function residentBytes(ckpt: Checkpoint, keepInt8: boolean): number {
+  const weights = BertWeights.fromCheckpoint(ckpt, { keepInt8 });
+  const bytes = weights.tensors().reduce((sum, t) => sum + t.size * 4, 0);
+  weights.dispose();
+  return bytes;
+}
+
+/** Median ms of a LoRA training step (default config) with the kernels on or off. */
+async function trainStepMs(ckpt: Checkpoint, batch: EncodedBatch, kernels: boolean, steps: number): Promise<number> {
+  setKernelsEnabled(kernels);
+  const weights = BertWeights.fromCheckpoint(ckpt); // int8-kept exactly when the kernels are on
+  const delta = createDelta(ckpt.config, PEFT_METHODS.lora.defaults, 1);
+  const classifier = new PeftClassifier(weights, ckpt.pooling, delta, LinearHead.random(ckpt.config.hiddenSize, 2, 2));
+  const variables = classifier.trainableVariables();
+  const optimizer = new AdamW(variables);
+  const labels = Int32Array.from({ length: batch.batch }, (_, i) => i % 2);
+  const step = async () => {
+    const t0 = performance.now();
+    const loss = tf.tidy(() => {
+      const { value, grads } = tf.variableGrads(() => classifier.loss(batch, labels, { training: true, seed: 1 }), variables);
+      optimizer.step(new Map(variables.map((v) => [v, grads[v.name]])), 1e-3);
+      return value;
+    });
+    await loss.data();
+    loss.dispose();
+    return performance.now() - t0;
+  };
+  try {
+    await step(); // warm-up: compilation, optimizer state
+    const times: number[] = [];
+    for (let i = 0; i < steps; i++) times.push(await step());
+    times.sort((p, q) => p - q);
+    return times[Math.floor(times.length / 2)];
+  } finally {
+    optimizer.dispose();
+    classifier.dispose();
+    weights.dispose();
+    setKernelsEnabled(true);
+  }
+}
+
+export async function run(args: string[]) {
+  const choice = await initNodeBackend('webgpu');
+  if (choice.backend !== 'webgpu') throw new Error(`webgpu did not start: ${choice.fallbackReason}`);
+  const variant = (flag(args, '--variant') ?? 'tiled') as KernelVariant;
+  setKernelVariant(variant);
+  const adapter = choice.adapter;
+  const software = adapter?.isFallbackAdapter ?? true;
+  console.log(`device: ${adapter?.vendor} ${adapter?.architecture} ${adapter?.description} (fallback adapter: ${software}); variant ${kernelVariant()}`);
+
+  const shapes: ShapeResult[] = [];
+  const rows = flag(args, '--rows')?.split(',').map(Number) ?? ROWS;
+  for (const m of rows) {
+    for (const [k, n] of KN) {
+      const r = await measureShape(m, k, n, software && m >= 2048);
+      shapes.push(r);
+      const g = r.gflops;
+      console.log(
+        `M=${m} K=${k} N=${n}: int8Matmul ${g.int8Matmul.toFixed(2)} vs tfjs matMul ${g.tfjsMatMul.toFixed(2)} GFLOP/s (${r.ratio.int8Matmul.toFixed(2)}x); ` +
+          `gradX ${g.int8MatmulGradX.toFixed(2)} vs ${g.tfjsMatMulTransposed.toFixed(2)} (${r.ratio.int8MatmulGradX.toFixed(2)}x); ` +
+          `loraFused ${g.loraFused.toFixed(2)} (${r.ratio.loraFused.toFixed(2)}x matMul, ${r.ratio.loraFusedVsTfjsLora.toFixed(2)}x tfjs LoRA)`,
+      );
+    }
+  }
+
+  const ckpt = await loadBundled();
+  const int8Bytes = residentBytes(ckpt, true);
+  const f32Bytes = residentBytes(ckpt, false);
+  console.log(`encoder weights on the GPU: ${(int8Bytes / 1e6).toFixed(1)} MB int8-kept vs ${(f32Bytes / 1e6).toFixed(1)} MB f32 (${((100 * int8Bytes) / f32Bytes).toFixed(1)}%)`);
+
+  let train: { batch: number; tokens: number; steps: number; msKernelsOn: number; msKernelsOff: number; speedup: number } | undefined;
+  if (!args.includes('--no-train')) {
+    const batchSize = Number(flag(args, '--train-batch') ?? (software ? 1 : 16));
+    const tokens = Number(flag(args, '--train-tokens') ?? (software ? 16 : 64));
+    const steps = software ? 1 : 5;
+    const batch = fixedBatch(WordPieceTokenizer.fromJSON(ckpt.tokenizerJson), batchSize, tokens);
+    const on = await trainStepMs(ckpt, batch, true, steps);
+    console.log(`LoRA training step (${batchSize} x ${tokens} tokens), kernels on: ${on.toFixed(0)} ms`);
+    const off = await trainStepMs(ckpt, batch, false, steps);
+    console.log(`LoRA training step (${batchSize} x ${tokens} tokens), kernels off: ${off.toFixed(0)} ms (${(off / on).toFixed(2)}x)`);
+    train = { batch: batchSize, tokens, steps, msKernelsOn: on, msKernelsOff: off, speedup: off / on };
+  }
+
+  const worst = (key: keyof ShapeResult['ratio']) => Math.min(...shapes.map((s) => s.ratio[key]));
+  return {
+    bench: 'kernels',
+    device: adapter,
+    variant,
+    shapes,
+    minRatio: { int8Matmul: worst('int8Matmul'), int8MatmulGradX: worst('int8MatmulGradX'), loraFused: worst('loraFused'), loraFusedVsTfjsLora: worst('loraFusedVsTfjsLora') },
+    weightBytes: { int8Kept: int8Bytes, f32: f32Bytes, fraction: int8Bytes / f32Bytes },
+    train,
+    tfjs: tf.version.tfjs,
+    node: process.version,
+  };
+}

@@ -1,0 +1,95 @@
+/**
+ * int8Matmul against the plain-TS reference, through Dawn (SwiftShader) in Node: both variants, random shapes
+ * with dimensions that are not tile multiples and dimensions of 1, with and without GELU; its gradient; no leaks.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { initNodeBackend, uninstallNodeWebGpu } from '../../runtime/nodeBackends';
+import { compiledPipelineCount } from '../bridge';
+import { KERNEL_VARIANTS, setKernelVariant } from '../flags';
+import { compare, randomF32, randomInt8, refGelu, refGeluGrad, refInt8Matmul, refInt8MatmulGradX, rng, take, TOL_F32, TOL_GELU } from '../testing/reference';
+import { int8Matmul } from './int8Matmul';
+import { int8Weight, packInt8Rows } from './int8Pack';
+
+/** [M, K, N]: tile multiples, odd sizes, 1s, K not a multiple of 4, more rows than one tile. */
+const SHAPES: Array<[number, number, number]> = [
+  [1, 1, 1],
+  [1, 384, 384],
+  [3, 5, 7],
+  [16, 64, 64],
+  [17, 33, 65],
+  [37, 130, 1],
+  [70, 9, 131],
+];
+
+beforeAll(async () => {
+  const choice = await initNodeBackend('webgpu');
+  expect(choice.backend, `webgpu did not start: ${choice.fallbackReason}`).toBe('webgpu');
+});
+afterAll(() => {
+  setKernelVariant('tiled');
+  uninstallNodeWebGpu();
+});
+
+describe('packInt8Rows', () => {
+  it('puts column 4w + j in byte j of word w and zero-pads rows', () => {
+    const words = packInt8Rows(Int8Array.from([1, -2, 3, 4, 5, /* row 2 */ -1, 0, 0, 0, 127]), 2, 5);
+    expect(Array.from(new Uint8Array(words.buffer))).toEqual([1, 254, 3, 4, 5, 0, 0, 0, 255, 0, 0, 0, 127, 0, 0, 0]);
+  });
+});
+
+describe.each(KERNEL_VARIANTS)('int8Matmul (%s)', (variant) => {
+  beforeAll(() => setKernelVariant(variant));
+
+  it.each(SHAPES)('matches the reference for M=%i K=%i N=%i, with and without GELU', async (m, k, n) => {
+    const next = rng(m * 1000 + k * 10 + n);
+    const x = randomF32(m * k, next);
+    const q = randomInt8(n * k, next);
+    const scale = randomF32(n, next, 0.02);
+    const bias = randomF32(n, next, 0.5);
+    const w = int8Weight(q, scale, n, k);
+    const xt = tf.tensor2d(x, [m, k]);
+    const bt = tf.tensor1d(bias);
+    const ref = refInt8Matmul(x, q, scale, bias, m, k, n);
+    const plain = compare(await take(int8Matmul(xt, w, bt)), ref, TOL_F32);
+    expect(plain.ok, plain.worst).toBe(true);
+    const gelu = compare(await take(int8Matmul(xt, w, bt, true)), ref.map(refGelu), TOL_GELU);
+    expect(gelu.ok, gelu.worst).toBe(true);
+    tf.dispose([xt, bt, w.q, w.scale]);
+  });
+
+  it.each([[5, 9, 6, false], [33, 70, 17, true]] as const)('gives x the gradient dy @ W^T (M=%i K=%i N=%i, gelu %s)', async (m, k, n, gelu) => {
+    const next = rng(7 + m);
+    const x = randomF32(m * k, next);
+    const q = randomInt8(n * k, next);
+    const scale = randomF32(n, next, 0.02);
+    const bias = randomF32(n, next, 0.5);
+    const dy = randomF32(m * n, next);
+    const w = int8Weight(q, scale, n, k);
+    const [xt, bt, dyt] = [tf.tensor2d(x, [m, k]), tf.tensor1d(bias), tf.tensor2d(dy, [m, n])];
+    const grad = tf.grad((v: tf.Tensor) => tf.sum(tf.mul(int8Matmul(v as tf.Tensor2D, w, bt, gelu), dyt)))(xt);
+    let g = Float32Array.from(dy);
+    if (gelu) {
+      const z = refInt8Matmul(x, q, scale, bias, m, k, n);
+      g = g.map((v, i) => v * refGeluGrad(z[i]));
+    }
+    const r = compare(await take(grad), refInt8MatmulGradX(g, q, scale, m, k, n), gelu ? TOL_GELU : TOL_F32);
+    expect(r.ok, r.worst).toBe(true);
+    tf.dispose([xt, bt, dyt, w.q, w.scale]);
+  });
+});
+
+describe('int8Matmul bookkeeping', () => {
+  it('leaves no tensors behind and compiles each specialisation once', async () => {
+    const w = int8Weight(randomInt8(8 * 12, rng(1)), randomF32(8, rng(2)), 8, 12);
+    const [x, b] = [tf.tensor2d(randomF32(3 * 12, rng(3)), [3, 12]), tf.tensor1d(new Float32Array(8))];
+    const step = () => tf.tidy(() => tf.sum(tf.grad((v: tf.Tensor) => tf.sum(int8Matmul(v as tf.Tensor2D, w, b, true)))(x)));
+    await take(step());
+    const tensors = tf.memory().numTensors;
+    const pipelines = compiledPipelineCount();
+    for (let i = 0; i < 3; i++) await take(step());
+    expect(tf.memory().numTensors).toBe(tensors);
+    expect(compiledPipelineCount()).toBe(pipelines);
+    tf.dispose([x, b, w.q, w.scale]);
+  });
+});

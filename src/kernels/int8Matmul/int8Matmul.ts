@@ -1,0 +1,79 @@
+/**
+ * y = x @ dequant(Wq) + b, optionally with exact GELU fused, for x [M, K] and an int8 weight [N, K] (see
+ * int8Pack.ts): the `TabtuneInt8Matmul` webgpu kernel and its op. The gradient goes to x only (the weights are
+ * frozen) and never materialises f32 weights: dx = dy' @ dequant(Wq)^T through int8MatmulGradX, where
+ * dy' = dy * gelu'(z) when GELU is fused (z, the pre-activation, is recomputed by the kernel without GELU).
+ */
+import * as tf from '@tensorflow/tfjs';
+import { dispatchKernel, registerWebGpuKernel, runKernel, type KernelDispatch } from '../bridge';
+import { kernelVariant } from '../flags';
+import { int8MatmulGradX } from '../int8MatmulGradX/int8MatmulGradX';
+import type { Int8Weight } from './int8Pack';
+import code from './int8Matmul.wgsl?raw';
+
+export const INT8_MATMUL = 'TabtuneInt8Matmul';
+const SOURCE = { label: 'int8Matmul', code };
+/** The register block of the tiled variant: each thread owns REG x REG outputs (REG is the vec4 width in the shader). */
+const REG = 4;
+
+/** Workgroup shape and K chunk by shape: short inputs get short tiles, so few rows are wasted. */
+export function int8MatmulTiles(m: number): { WG_X: number; WG_Y: number; TK4: number } {
+  return m <= 16 ? { WG_X: 16, WG_Y: 4, TK4: 8 } : { WG_X: 16, WG_Y: 8, TK4: 8 };
+}
+
+function dispatch(x: tf.TensorInfo, q: tf.TensorInfo, scale: tf.TensorInfo, bias: tf.TensorInfo, gelu: boolean): tf.TensorInfo {
+  const [m, k] = x.shape;
+  const [n, k4] = q.shape;
+  const variant = kernelVariant();
+  const tiles = int8MatmulTiles(m);
+  const constants = variant === 'naive' ? { WG_X: 16, WG_Y: 4, GELU: Number(gelu) } : { ...tiles, GELU: Number(gelu) };
+  const workgroups: KernelDispatch['workgroups'] =
+    variant === 'naive'
+      ? [Math.ceil(n / 16), Math.ceil(m / 4), 1]
+      : [Math.ceil(n / (tiles.WG_X * REG)), Math.ceil(m / (tiles.WG_Y * REG)), 1];
+  return dispatchKernel({ source: SOURCE, entryPoint: variant, constants, inputs: [x, q, scale, bias], outputShape: [m, n], uniforms: [m, k, n, k4], workgroups });
+}
+
+/** tf ops for GELU's derivative: Phi(z) + z phi(z). */
+function geluGrad(z: tf.Tensor): tf.Tensor {
+  const cdf = tf.mul(0.5, tf.add(1, tf.erf(tf.mul(z, Math.SQRT1_2))));
+  const pdf = tf.mul(1 / Math.sqrt(2 * Math.PI), tf.exp(tf.mul(-0.5, tf.square(z))));
+  return tf.add(cdf, tf.mul(z, pdf));
+}
+
+export function registerInt8Matmul(): void {
+  registerWebGpuKernel({
+    kernelName: INT8_MATMUL,
+    kernelFunc: ({ inputs, attrs }) => dispatch(inputs.x!, inputs.q!, inputs.scale!, inputs.bias!, Boolean((attrs as { gelu: boolean }).gelu)),
+    gradient: {
+      inputsToSave: ['x', 'q', 'scale', 'bias'],
+      gradFunc: (dy, saved, attrs) => {
+        const [x, q, scale, bias] = saved as [tf.Tensor2D, tf.Tensor2D, tf.Tensor1D, tf.Tensor1D];
+        const { gelu } = attrs as unknown as { gelu: boolean };
+        const weight: Int8Weight = { q, scale, inDim: x.shape[1] };
+        return {
+          x: () => {
+            const g = gelu ? tf.mul(dy as tf.Tensor, geluGrad(int8Matmul(x, weight, bias, false))) : (dy as tf.Tensor);
+            return int8MatmulGradX(g as tf.Tensor2D, weight);
+          },
+          // The weights are constants of the encoder: never on a gradient path, zeros if asked.
+          q: () => tf.zeros(q.shape),
+          scale: () => tf.zerosLike(scale),
+          bias: () => tf.zerosLike(bias),
+        };
+      },
+    },
+  });
+}
+
+/**
+ * y [M, N] = act(x [M, K] @ W + bias [N]) with W [K, N] = dequant(w)^T (w is [N, K] int8); webgpu only (see
+ * kernelsActive()).
+ * @param gelu  fuse transformers' exact "gelu" after the bias
+ */
+export function int8Matmul(x: tf.Tensor2D, w: Int8Weight, bias: tf.Tensor1D, gelu = false): tf.Tensor2D {
+  if (x.shape[1] !== w.inDim) throw new Error(`int8Matmul: x is [${x.shape}] but the weight takes ${w.inDim} inputs.`);
+  if (bias.shape[0] !== w.q.shape[0]) throw new Error(`int8Matmul: bias [${bias.shape}] for ${w.q.shape[0]} outputs.`);
+  registerInt8Matmul();
+  return runKernel<tf.Tensor2D>(INT8_MATMUL, { x, q: w.q, scale: w.scale, bias }, { gelu });
+}

@@ -1,0 +1,142 @@
+// Int8 weight matmul with the bias (and optionally exact GELU) fused:
+//
+//   y[m, n] = act(scale[n] * sum_k x[m, k] * q[n, k] + bias[n])
+//
+// q is the weight as PyTorch stores it, [out = N, in = K], four int8 per u32 word along k (byte j of word w
+// is k = 4w + j, two's complement), every row zero-padded to K4 = ceil(K / 4) words. One f32 scale per
+// output channel n. So the weights stay int8 on the GPU and are widened in registers only.
+//
+// Variants (entry points), selected from TS:
+//   naive: one thread per output; a WG_X x WG_Y workgroup covers WG_X columns x WG_Y rows.
+//   tiled: a workgroup computes a TM x TN tile (TM = WG_Y * REG rows, TN = WG_X * REG columns); thread
+//          (tx, ty) owns rows ty + i * WG_Y and columns tx + j * WG_X, i, j < REG (a REG x REG register
+//          block, REG = 4 = the width of a vec4). K is walked in chunks of TK4 words: the chunk of x
+//          ([TM, TK4] vec4s) and of q ([TN, TK4] words) is staged in workgroup memory; each thread then
+//          unpacks its REG words once per k-word and does REG * REG vec4 dot products.
+
+override WG_X: u32 = 16;
+override WG_Y: u32 = 8;
+override TK4: u32 = 8;
+override GELU: bool = false;
+const REG: u32 = 4u;
+override TM: u32 = WG_Y * REG;
+override TN: u32 = WG_X * REG;
+
+struct Dims {
+  M: u32,
+  K: u32,
+  N: u32,
+  K4: u32,
+}
+
+@group(0) @binding(0) var<storage, read_write> y: array<f32>; // [M, N]
+@group(0) @binding(1) var<storage, read> x: array<f32>; // [M, K]
+@group(0) @binding(2) var<storage, read> q: array<u32>; // [N, K4] packed int8
+@group(0) @binding(3) var<storage, read> scale: array<f32>; // [N]
+@group(0) @binding(4) var<storage, read> bias: array<f32>; // [N]
+@group(0) @binding(5) var<uniform> dims: Dims;
+
+// Four int8 of a word, sign-extended, as floats.
+fn unpack(w: u32) -> vec4<f32> {
+  let s = bitcast<i32>(w);
+  return vec4<f32>(f32(extractBits(s, 0u, 8u)), f32(extractBits(s, 8u, 8u)), f32(extractBits(s, 16u, 8u)), f32(extractBits(s, 24u, 8u)));
+}
+
+// x[m, 4kw .. 4kw + 3], zero past K (never read out of bounds: a NaN there would survive * 0).
+fn xQuad(m: u32, kw: u32) -> vec4<f32> {
+  let k = 4u * kw;
+  let base = m * dims.K + k;
+  if (k + 4u <= dims.K) {
+    return vec4<f32>(x[base], x[base + 1u], x[base + 2u], x[base + 3u]);
+  }
+  var v = vec4<f32>(0.0);
+  for (var j = 0u; j < 4u; j++) {
+    if (k + j < dims.K) {
+      v[j] = x[base + j];
+    }
+  }
+  return v;
+}
+
+// erf by Abramowitz & Stegun 7.1.26 (|error| <= 1.5e-7); WGSL has no erf.
+fn erf(v: f32) -> f32 {
+  let a = abs(v);
+  let t = 1.0 / (1.0 + 0.3275911 * a);
+  let poly = ((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t;
+  return sign(v) * (1.0 - poly * exp(-a * a));
+}
+
+fn finish(m: u32, n: u32, dotq: f32) {
+  var v = dotq * scale[n] + bias[n];
+  if (GELU) {
+    v = 0.5 * v * (1.0 + erf(v * 0.70710678118654752));
+  }
+  y[m * dims.N + n] = v;
+}
+
+@compute @workgroup_size(WG_X, WG_Y)
+fn naive(@builtin(global_invocation_id) g: vec3<u32>) {
+  let n = g.x;
+  let m = g.y;
+  if (n >= dims.N || m >= dims.M) {
+    return;
+  }
+  var acc = 0.0;
+  for (var kw = 0u; kw < dims.K4; kw++) {
+    acc += dot(xQuad(m, kw), unpack(q[n * dims.K4 + kw]));
+  }
+  finish(m, n, acc);
+}
+
+var<workgroup> xs: array<vec4<f32>, TM * TK4>; // [TM, TK4]: a chunk of x rows
+var<workgroup> ws: array<u32, TN * TK4>; // [TN, TK4]: a chunk of packed weight rows
+
+@compute @workgroup_size(WG_X, WG_Y)
+fn tiled(@builtin(local_invocation_id) l: vec3<u32>, @builtin(workgroup_id) wg: vec3<u32>) {
+  let row0 = wg.y * TM;
+  let col0 = wg.x * TN;
+  let tid = l.y * WG_X + l.x;
+  let threads = WG_X * WG_Y;
+  var acc: array<vec4<f32>, REG>; // acc[i][j]: row row0 + ty + i * WG_Y, column col0 + tx + j * WG_X
+  for (var kw0 = 0u; kw0 < dims.K4; kw0 += TK4) {
+    for (var e = tid; e < TM * TK4; e += threads) {
+      let m = row0 + e / TK4;
+      let kw = kw0 + e % TK4;
+      var v = vec4<f32>(0.0);
+      if (m < dims.M && kw < dims.K4) {
+        v = xQuad(m, kw);
+      }
+      xs[e] = v;
+    }
+    for (var e = tid; e < TN * TK4; e += threads) {
+      let n = col0 + e / TK4;
+      let kw = kw0 + e % TK4;
+      var w = 0u;
+      if (n < dims.N && kw < dims.K4) {
+        w = q[n * dims.K4 + kw];
+      }
+      ws[e] = w;
+    }
+    workgroupBarrier();
+    for (var c = 0u; c < TK4; c++) {
+      let w0 = unpack(ws[(l.x) * TK4 + c]);
+      let w1 = unpack(ws[(l.x + WG_X) * TK4 + c]);
+      let w2 = unpack(ws[(l.x + 2u * WG_X) * TK4 + c]);
+      let w3 = unpack(ws[(l.x + 3u * WG_X) * TK4 + c]);
+      for (var i = 0u; i < REG; i++) {
+        let xv = xs[(l.y + i * WG_Y) * TK4 + c];
+        acc[i] += vec4<f32>(dot(xv, w0), dot(xv, w1), dot(xv, w2), dot(xv, w3));
+      }
+    }
+    workgroupBarrier();
+  }
+  for (var i = 0u; i < REG; i++) {
+    let m = row0 + l.y + i * WG_Y;
+    for (var j = 0u; j < REG; j++) {
+      let n = col0 + l.x + j * WG_X;
+      if (m < dims.M && n < dims.N) {
+        finish(m, n, acc[i][j]);
+      }
+    }
+  }
+}

@@ -1,0 +1,131 @@
+// The input gradient of the int8 weight matmul, without widening the weights to an f32 matrix:
+//
+//   dx[m, k] = sum_n dy[m, n] * scale[n] * q[n, k]          (dx = dy @ dequant(Wq)^T)
+//
+// q is [N, K4] u32 words, four int8 along k (see int8Matmul.wgsl). Every thread produces outputs four at a
+// time: one weight word gives dx[m, 4kw .. 4kw + 3].
+//
+// Variants (entry points):
+//   naive: one thread per (row m, word kw); a WG_X x WG_Y workgroup covers WG_X words x WG_Y rows.
+//   tiled: a workgroup computes TM rows x TW words (TM = WG_Y * REG, TW = WG_X * REG, i.e. 4 * TW columns);
+//          thread (tx, ty) owns rows ty + i * WG_Y and words tx + j * WG_X, i, j < REG (REG = 4). N is walked
+//          in chunks of TN: dy * scale ([TM, TN]) and q ([TN, TW] words) are staged in workgroup memory.
+
+override WG_X: u32 = 8;
+override WG_Y: u32 = 8;
+override TN: u32 = 16;
+const REG: u32 = 4u;
+override TM: u32 = WG_Y * REG;
+override TW: u32 = WG_X * REG;
+
+struct Dims {
+  M: u32,
+  K: u32,
+  N: u32,
+  K4: u32,
+}
+
+@group(0) @binding(0) var<storage, read_write> dx: array<f32>; // [M, K]
+@group(0) @binding(1) var<storage, read> dy: array<f32>; // [M, N]
+@group(0) @binding(2) var<storage, read> q: array<u32>; // [N, K4] packed int8
+@group(0) @binding(3) var<storage, read> scale: array<f32>; // [N]
+@group(0) @binding(4) var<uniform> dims: Dims;
+
+fn unpack(w: u32) -> vec4<f32> {
+  let s = bitcast<i32>(w);
+  return vec4<f32>(f32(extractBits(s, 0u, 8u)), f32(extractBits(s, 8u, 8u)), f32(extractBits(s, 16u, 8u)), f32(extractBits(s, 24u, 8u)));
+}
+
+// Writes dx[m, 4kw .. 4kw + 3], dropping the columns past K.
+fn store(m: u32, kw: u32, v: vec4<f32>) {
+  let k = 4u * kw;
+  for (var j = 0u; j < 4u; j++) {
+    if (k + j < dims.K) {
+      dx[m * dims.K + k + j] = v[j];
+    }
+  }
+}
+
+@compute @workgroup_size(WG_X, WG_Y)
+fn naive(@builtin(global_invocation_id) g: vec3<u32>) {
+  let kw = g.x;
+  let m = g.y;
+  if (kw >= dims.K4 || m >= dims.M) {
+    return;
+  }
+  var acc = vec4<f32>(0.0);
+  for (var n = 0u; n < dims.N; n++) {
+    acc += (dy[m * dims.N + n] * scale[n]) * unpack(q[n * dims.K4 + kw]);
+  }
+  store(m, kw, acc);
+}
+
+var<workgroup> gs: array<f32, TM * TN>; // [TM, TN]: dy * scale
+var<workgroup> ws: array<u32, TN * TW>; // [TN, TW]: packed weight words
+
+@compute @workgroup_size(WG_X, WG_Y)
+fn tiled(@builtin(local_invocation_id) l: vec3<u32>, @builtin(workgroup_id) wg: vec3<u32>) {
+  let row0 = wg.y * TM;
+  let word0 = wg.x * TW;
+  let tid = l.y * WG_X + l.x;
+  let threads = WG_X * WG_Y;
+  // accJ[i]: row ty + i * WG_Y, word tx + J * WG_X (four outputs each)
+  var acc0: array<vec4<f32>, REG>;
+  var acc1: array<vec4<f32>, REG>;
+  var acc2: array<vec4<f32>, REG>;
+  var acc3: array<vec4<f32>, REG>;
+  for (var n0 = 0u; n0 < dims.N; n0 += TN) {
+    for (var e = tid; e < TM * TN; e += threads) {
+      let m = row0 + e / TN;
+      let n = n0 + e % TN;
+      var v = 0.0;
+      if (m < dims.M && n < dims.N) {
+        v = dy[m * dims.N + n] * scale[n];
+      }
+      gs[e] = v;
+    }
+    for (var e = tid; e < TN * TW; e += threads) {
+      let n = n0 + e / TW;
+      let kw = word0 + e % TW;
+      var w = 0u;
+      if (n < dims.N && kw < dims.K4) {
+        w = q[n * dims.K4 + kw];
+      }
+      ws[e] = w;
+    }
+    workgroupBarrier();
+    for (var c = 0u; c < TN; c++) {
+      // The REG words unpacked into named registers (not an indexed array, which compilers may spill).
+      let w0 = unpack(ws[c * TW + l.x]);
+      let w1 = unpack(ws[c * TW + l.x + WG_X]);
+      let w2 = unpack(ws[c * TW + l.x + 2u * WG_X]);
+      let w3 = unpack(ws[c * TW + l.x + 3u * WG_X]);
+      for (var i = 0u; i < REG; i++) {
+        let gv = gs[(l.y + i * WG_Y) * TN + c];
+        acc0[i] += gv * w0;
+        acc1[i] += gv * w1;
+        acc2[i] += gv * w2;
+        acc3[i] += gv * w3;
+      }
+    }
+    workgroupBarrier();
+  }
+  for (var i = 0u; i < REG; i++) {
+    let m = row0 + l.y + i * WG_Y;
+    if (m < dims.M) {
+      let kw = word0 + l.x;
+      if (kw < dims.K4) {
+        store(m, kw, acc0[i]);
+      }
+      if (kw + WG_X < dims.K4) {
+        store(m, kw + WG_X, acc1[i]);
+      }
+      if (kw + 2u * WG_X < dims.K4) {
+        store(m, kw + 2u * WG_X, acc2[i]);
+      }
+      if (kw + 3u * WG_X < dims.K4) {
+        store(m, kw + 3u * WG_X, acc3[i]);
+      }
+    }
+  }
+}

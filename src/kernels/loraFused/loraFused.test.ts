@@ -1,0 +1,101 @@
+/**
+ * loraFused against the plain-TS reference through Dawn: both variants, ragged shapes, 1s and rank 1; the
+ * gradients for x, a and b (and xl when it differs from x); no leaks.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { initNodeBackend, uninstallNodeWebGpu } from '../../runtime/nodeBackends';
+import { KERNEL_VARIANTS, setKernelVariant } from '../flags';
+import { int8Weight } from '../int8Matmul/int8Pack';
+import { compare, randomF32, randomInt8, refInt8Matmul, refInt8MatmulGradX, refMatmul, rng, take, TOL_F32, TOL_GELU } from '../testing/reference';
+import { loraFused } from './loraFused';
+
+/** [M, K, N, r]. */
+const SHAPES: Array<[number, number, number, number]> = [
+  [1, 1, 1, 1],
+  [1, 384, 384, 8],
+  [5, 13, 7, 3],
+  [33, 70, 65, 8],
+  [40, 9, 130, 16],
+];
+const S = 2; // peft's default alpha / r = 16 / 8
+
+function inputs(m: number, k: number, n: number, r: number, seed: number) {
+  const next = rng(seed);
+  return {
+    x: randomF32(m * k, next),
+    xl: randomF32(m * k, next),
+    q: randomInt8(n * k, next),
+    scale: randomF32(n, next, 0.02),
+    bias: randomF32(n, next, 0.5),
+    a: randomF32(r * k, next, 0.3),
+    b: randomF32(n * r, next, 0.3),
+    dy: randomF32(m * n, next),
+  };
+}
+
+beforeAll(async () => {
+  const choice = await initNodeBackend('webgpu');
+  expect(choice.backend, `webgpu did not start: ${choice.fallbackReason}`).toBe('webgpu');
+});
+afterAll(() => {
+  setKernelVariant('tiled');
+  uninstallNodeWebGpu();
+});
+
+describe.each(KERNEL_VARIANTS)('loraFused (%s)', (variant) => {
+  beforeAll(() => setKernelVariant(variant));
+
+  it.each(SHAPES)('y = x W + b + s (xl a^T) b^T, and with xl = x, for M=%i K=%i N=%i r=%i', async (m, k, n, r) => {
+    const d = inputs(m, k, n, r, m + k + n + r);
+    const w = int8Weight(d.q, d.scale, n, k);
+    const t = { x: tf.tensor2d(d.x, [m, k]), xl: tf.tensor2d(d.xl, [m, k]), bias: tf.tensor1d(d.bias), a: tf.tensor2d(d.a, [r, k]), b: tf.tensor2d(d.b, [n, r]) };
+    const base = refInt8Matmul(d.x, d.q, d.scale, d.bias, m, k, n);
+    const update = refMatmul(refMatmul(d.xl, d.a, m, k, r, false, true), d.b, m, r, n, false, true);
+    const res = compare(await take(loraFused(t.x, t.xl, w, t.bias, t.a, t.b, S)), base.map((v, i) => v + S * update[i]), TOL_F32);
+    expect(res.ok, res.worst).toBe(true);
+    // x as xl (no dropout): the input is staged once
+    const same = refMatmul(refMatmul(d.x, d.a, m, k, r, false, true), d.b, m, r, n, false, true);
+    const resSame = compare(await take(loraFused(t.x, t.x, w, t.bias, t.a, t.b, S)), base.map((v, i) => v + S * same[i]), TOL_F32);
+    expect(resSame.ok, resSame.worst).toBe(true);
+    tf.dispose([...Object.values(t), w.q, w.scale]);
+  });
+
+  it.each([[6, 11, 9, 4], [33, 40, 70, 8]] as const)('gradients for x, xl, a and b (M=%i K=%i N=%i r=%i)', async (m, k, n, r) => {
+    const d = inputs(m, k, n, r, 99 + m);
+    const w = int8Weight(d.q, d.scale, n, k);
+    const t = { x: tf.tensor2d(d.x, [m, k]), xl: tf.tensor2d(d.xl, [m, k]), bias: tf.tensor1d(d.bias), a: tf.tensor2d(d.a, [r, k]), b: tf.tensor2d(d.b, [n, r]), dy: tf.tensor2d(d.dy, [m, n]) };
+    const f = (x: tf.Tensor, xl: tf.Tensor, a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(loraFused(x as tf.Tensor2D, xl as tf.Tensor2D, w, t.bias, a as tf.Tensor2D, b as tf.Tensor2D, S), t.dy));
+    const [gx, gxl, ga, gb] = tf.grads(f)([t.x, t.xl, t.a, t.b]);
+    const dyB = refMatmul(d.dy, d.b, m, n, r); // [M, r]
+    const low = refMatmul(d.xl, d.a, m, k, r, false, true); // [M, r]
+    const expected = [
+      refInt8MatmulGradX(d.dy, d.q, d.scale, m, k, n),
+      refMatmul(dyB, d.a, m, r, k).map((v) => S * v),
+      refMatmul(dyB, d.xl, r, m, k, true, false).map((v) => S * v),
+      refMatmul(d.dy, low, n, m, r, true, false).map((v) => S * v),
+    ];
+    for (const [i, g] of [gx, gxl, ga, gb].entries()) {
+      const res = compare(await take(g), expected[i], TOL_GELU);
+      expect(res.ok, `${['x', 'xl', 'a', 'b'][i]}: ${res.worst}`).toBe(true);
+    }
+    tf.dispose([...Object.values(t), w.q, w.scale]);
+  });
+});
+
+describe('loraFused bookkeeping', () => {
+  it('a training-style step with x as xl leaves no tensors behind', async () => {
+    const d = inputs(9, 12, 10, 2, 5);
+    const w = int8Weight(d.q, d.scale, 10, 12);
+    const x = tf.tensor2d(d.x, [9, 12]);
+    const bias = tf.tensor1d(d.bias);
+    const a = tf.variable(tf.tensor2d(d.a, [2, 12]));
+    const b = tf.variable(tf.tensor2d(d.b, [10, 2]));
+    const step = () => tf.tidy(() => tf.variableGrads(() => tf.sum(tf.square(loraFused(x, x, w, bias, a, b, S))), [a, b]).value);
+    await take(step());
+    const before = tf.memory().numTensors;
+    for (let i = 0; i < 3; i++) await take(step());
+    expect(tf.memory().numTensors).toBe(before);
+    tf.dispose([x, bias, a, b, w.q, w.scale]);
+  });
+});

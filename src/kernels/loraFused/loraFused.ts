@@ -1,0 +1,86 @@
+/**
+ * LoRA on a frozen int8 linear layer in one kernel (`TabtuneLoraFused`):
+ *
+ *   y [M, N] = x @ dequant(Wq)^T + bias + s * (xl @ a^T) @ b^T      a [r, K], b [N, r] (peft's layouts)
+ *
+ * xl is the LoRA branch's input (x, or x after dropout). The gradient, written with ops:
+ *   dx  = dy @ dequant(Wq)                 (int8MatmulGradX: the f32 weight is never built)
+ *   dxl = s * (dy @ b) @ a
+ *   da  = s * (dy @ b)^T @ xl               [r, K]
+ *   db  = s * dy^T @ (xl @ a^T)             [N, r]
+ * The rank-r products are small; tfjs's matMul runs them.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { dispatchKernel, f32Bits, registerWebGpuKernel, runKernel, type KernelDispatch } from '../bridge';
+import { kernelVariant } from '../flags';
+import { int8MatmulTiles } from '../int8Matmul/int8Matmul';
+import type { Int8Weight } from '../int8Matmul/int8Pack';
+import { int8MatmulGradX } from '../int8MatmulGradX/int8MatmulGradX';
+import code from './loraFused.wgsl?raw';
+
+export const LORA_FUSED = 'TabtuneLoraFused';
+const SOURCE = { label: 'loraFused', code };
+/** Each thread of the tiled variant owns REG x REG outputs (REG mirrors the shader's const). */
+const REG = 4;
+
+function dispatch(inputs: Record<string, tf.TensorInfo | undefined>, scaling: number): tf.TensorInfo {
+  const { x, xl, q, scale, bias, a, b } = inputs as Record<string, tf.TensorInfo>;
+  const [m, k] = x.shape;
+  const [n, k4] = q.shape;
+  const r = a.shape[0];
+  const variant = kernelVariant();
+  const tiles = int8MatmulTiles(m); // same tiling as the plain int8 matmul
+  const same = Number(xl.dataId === x.dataId); // no dropout: one staging of the input rows
+  const constants = variant === 'naive' ? { WG_X: 16, WG_Y: 4, R: r } : { ...tiles, R: r, SAME_INPUT: same };
+  const workgroups: KernelDispatch['workgroups'] =
+    variant === 'naive' ? [Math.ceil(n / 16), Math.ceil(m / 4), 1] : [Math.ceil(n / (tiles.WG_X * REG)), Math.ceil(m / (tiles.WG_Y * REG)), 1];
+  return dispatchKernel({
+    source: SOURCE,
+    entryPoint: variant,
+    constants,
+    inputs: [x, xl, q, scale, bias, a, b],
+    outputShape: [m, n],
+    uniforms: [m, k, n, k4, f32Bits(scaling)],
+    workgroups,
+  });
+}
+
+export function registerLoraFused(): void {
+  registerWebGpuKernel({
+    kernelName: LORA_FUSED,
+    kernelFunc: ({ inputs, attrs }) => dispatch(inputs, (attrs as { scaling: number }).scaling),
+    gradient: {
+      inputsToSave: ['xl', 'q', 'scale', 'bias', 'a', 'b'],
+      gradFunc: (dy, saved, attrs) => {
+        const [xl, q, scale, bias, a, b] = saved as [tf.Tensor2D, tf.Tensor2D, tf.Tensor1D, tf.Tensor1D, tf.Tensor2D, tf.Tensor2D];
+        const s = (attrs as unknown as { scaling: number }).scaling;
+        const g = dy as tf.Tensor2D; // [M, N]
+        const gb = () => tf.mul(tf.matMul(g, b), s) as tf.Tensor2D; // s * dy @ b: [M, r]
+        return {
+          x: () => int8MatmulGradX(g, { q, scale, inDim: xl.shape[1] }),
+          xl: () => tf.matMul(gb(), a),
+          a: () => tf.matMul(gb(), xl, true, false),
+          b: () => tf.mul(tf.matMul(g, tf.matMul(xl, a, false, true), true, false), s),
+          q: () => tf.zeros(q.shape),
+          scale: () => tf.zerosLike(scale),
+          bias: () => tf.zerosLike(bias),
+        };
+      },
+    },
+  });
+}
+
+/**
+ * y [M, N] = x [M, K] @ dequant(w)^T + bias + scaling * (xl [M, K] @ a^T) @ b^T, for a [r, K] and b [N, r];
+ * webgpu only. Pass x as xl when the LoRA branch has no dropout.
+ */
+export function loraFused(x: tf.Tensor2D, xl: tf.Tensor2D, w: Int8Weight, bias: tf.Tensor1D, a: tf.Tensor2D, b: tf.Tensor2D, scaling: number): tf.Tensor2D {
+  const [m, k] = x.shape;
+  const n = w.q.shape[0];
+  const r = a.shape[0];
+  if (k !== w.inDim || xl.shape[0] !== m || xl.shape[1] !== k || a.shape[1] !== k || b.shape[0] !== n || b.shape[1] !== r) {
+    throw new Error(`loraFused: shapes x [${x.shape}], xl [${xl.shape}], a [${a.shape}], b [${b.shape}] do not fit a weight of ${n} x ${w.inDim}.`);
+  }
+  registerLoraFused();
+  return runKernel<tf.Tensor2D>(LORA_FUSED, { x, xl, q: w.q, scale: w.scale, bias, a, b }, { scaling });
+}

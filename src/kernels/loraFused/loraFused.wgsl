@@ -1,0 +1,180 @@
+// LoRA fused into the int8 weight matmul, in one pass over the input rows:
+//
+//   y[m, n] = scale[n] * sum_k x[m, k] q[n, k] + bias[n] + s * sum_r low[m, r] b[n, r]
+//   low[m, r] = sum_k xl[m, k] a[r, k]
+//
+// x is the frozen layer's input, xl the LoRA branch's (x itself, or x after dropout); a [R, K] and b [N, R]
+// are peft's lora_A / lora_B layouts; q, scale as in int8Matmul.wgsl ([N, K4] words of four int8, [N]).
+//
+// Variants (entry points):
+//   naive: one thread per output; it recomputes low[m, :] itself (R extra dot products of length K).
+//   tiled: (SAME_INPUT: xl is x, staged once) the int8Matmul tiling (a TM x TN tile per workgroup, a REG x REG block per thread, K in chunks of
+//          TK4 words staged in workgroup memory) plus, from the same staged chunk of xl and of a, the
+//          workgroup's TM x R block of low, each entry owned by one thread; the epilogue adds s * low @ b^T.
+
+override WG_X: u32 = 16;
+override WG_Y: u32 = 8;
+override TK4: u32 = 8;
+override R: u32 = 8;
+// xl is the same buffer as x (no dropout): stage it once.
+override SAME_INPUT: bool = false;
+const REG: u32 = 4u;
+override TM: u32 = WG_Y * REG;
+override TN: u32 = WG_X * REG;
+
+struct Dims {
+  M: u32,
+  K: u32,
+  N: u32,
+  K4: u32,
+  s: f32, // LoRA's scaling
+}
+
+@group(0) @binding(0) var<storage, read_write> y: array<f32>; // [M, N]
+@group(0) @binding(1) var<storage, read> x: array<f32>; // [M, K]
+@group(0) @binding(2) var<storage, read> xl: array<f32>; // [M, K]
+@group(0) @binding(3) var<storage, read> q: array<u32>; // [N, K4] packed int8
+@group(0) @binding(4) var<storage, read> scale: array<f32>; // [N]
+@group(0) @binding(5) var<storage, read> bias: array<f32>; // [N]
+@group(0) @binding(6) var<storage, read> a: array<f32>; // [R, K]
+@group(0) @binding(7) var<storage, read> b: array<f32>; // [N, R]
+@group(0) @binding(8) var<uniform> dims: Dims;
+
+fn unpack(w: u32) -> vec4<f32> {
+  let s = bitcast<i32>(w);
+  return vec4<f32>(f32(extractBits(s, 0u, 8u)), f32(extractBits(s, 8u, 8u)), f32(extractBits(s, 16u, 8u)), f32(extractBits(s, 24u, 8u)));
+}
+
+// The four values of row `row` of a [rows, K] matrix at k = 4kw .. 4kw + 3, zero past K. `which`: 0 = x,
+// 1 = xl, 2 = a (WGSL cannot pass storage pointers around portably).
+fn quad(which: u32, row: u32, kw: u32) -> vec4<f32> {
+  let k = 4u * kw;
+  let base = row * dims.K + k;
+  var v = vec4<f32>(0.0);
+  for (var j = 0u; j < 4u; j++) {
+    if (k + j < dims.K) {
+      if (which == 0u) {
+        v[j] = x[base + j];
+      } else if (which == 1u) {
+        v[j] = xl[base + j];
+      } else {
+        v[j] = a[base + j];
+      }
+    }
+  }
+  return v;
+}
+
+@compute @workgroup_size(WG_X, WG_Y)
+fn naive(@builtin(global_invocation_id) g: vec3<u32>) {
+  let n = g.x;
+  let m = g.y;
+  if (n >= dims.N || m >= dims.M) {
+    return;
+  }
+  var acc = 0.0;
+  for (var kw = 0u; kw < dims.K4; kw++) {
+    acc += dot(quad(0u, m, kw), unpack(q[n * dims.K4 + kw]));
+  }
+  var update = 0.0;
+  for (var r = 0u; r < R; r++) {
+    var low = 0.0;
+    for (var kw = 0u; kw < dims.K4; kw++) {
+      low += dot(quad(1u, m, kw), quad(2u, r, kw));
+    }
+    update += low * b[n * R + r];
+  }
+  y[m * dims.N + n] = acc * scale[n] + bias[n] + dims.s * update;
+}
+
+var<workgroup> xs: array<vec4<f32>, TM * TK4>; // [TM, TK4]: a chunk of x rows
+var<workgroup> xls: array<vec4<f32>, TM * TK4>; // [TM, TK4]: the same chunk of xl
+var<workgroup> ws: array<u32, TN * TK4>; // [TN, TK4]: packed weight words
+var<workgroup> aChunk: array<vec4<f32>, R * TK4>; // [R, TK4]: a chunk of a
+var<workgroup> low: array<f32, TM * R>; // [TM, R]: xl @ a^T for the tile's rows
+
+@compute @workgroup_size(WG_X, WG_Y)
+fn tiled(@builtin(local_invocation_id) l: vec3<u32>, @builtin(workgroup_id) wg: vec3<u32>) {
+  let row0 = wg.y * TM;
+  let col0 = wg.x * TN;
+  let tid = l.y * WG_X + l.x;
+  let threads = WG_X * WG_Y;
+  var acc: array<vec4<f32>, REG>;
+  for (var e = tid; e < TM * R; e += threads) {
+    low[e] = 0.0;
+  }
+  for (var kw0 = 0u; kw0 < dims.K4; kw0 += TK4) {
+    for (var e = tid; e < TM * TK4; e += threads) {
+      let m = row0 + e / TK4;
+      let kw = kw0 + e % TK4;
+      var v = vec4<f32>(0.0);
+      var vl = vec4<f32>(0.0);
+      if (m < dims.M && kw < dims.K4) {
+        v = quad(0u, m, kw);
+        if (!SAME_INPUT) {
+          vl = quad(1u, m, kw);
+        }
+      }
+      xs[e] = v;
+      if (!SAME_INPUT) {
+        xls[e] = vl;
+      }
+    }
+    for (var e = tid; e < TN * TK4; e += threads) {
+      let n = col0 + e / TK4;
+      let kw = kw0 + e % TK4;
+      var w = 0u;
+      if (n < dims.N && kw < dims.K4) {
+        w = q[n * dims.K4 + kw];
+      }
+      ws[e] = w;
+    }
+    for (var e = tid; e < R * TK4; e += threads) {
+      let kw = kw0 + e % TK4;
+      var v = vec4<f32>(0.0);
+      if (kw < dims.K4) {
+        v = quad(2u, e / TK4, kw);
+      }
+      aChunk[e] = v;
+    }
+    workgroupBarrier();
+    for (var c = 0u; c < TK4; c++) {
+      let w0 = unpack(ws[(l.x) * TK4 + c]);
+      let w1 = unpack(ws[(l.x + WG_X) * TK4 + c]);
+      let w2 = unpack(ws[(l.x + 2u * WG_X) * TK4 + c]);
+      let w3 = unpack(ws[(l.x + 3u * WG_X) * TK4 + c]);
+      for (var i = 0u; i < REG; i++) {
+        let xv = xs[(l.y + i * WG_Y) * TK4 + c];
+        acc[i] += vec4<f32>(dot(xv, w0), dot(xv, w1), dot(xv, w2), dot(xv, w3));
+      }
+    }
+    for (var e = tid; e < TM * R; e += threads) {
+      let row = e / R;
+      let r = e % R;
+      var sum = 0.0;
+      for (var c = 0u; c < TK4; c++) {
+        if (SAME_INPUT) {
+          sum += dot(xs[row * TK4 + c], aChunk[r * TK4 + c]);
+        } else {
+          sum += dot(xls[row * TK4 + c], aChunk[r * TK4 + c]);
+        }
+      }
+      low[e] += sum;
+    }
+    workgroupBarrier();
+  }
+  for (var i = 0u; i < REG; i++) {
+    let rowLocal = l.y + i * WG_Y;
+    let m = row0 + rowLocal;
+    for (var j = 0u; j < REG; j++) {
+      let n = col0 + l.x + j * WG_X;
+      if (m < dims.M && n < dims.N) {
+        var update = 0.0;
+        for (var r = 0u; r < R; r++) {
+          update += low[rowLocal * R + r] * b[n * R + r];
+        }
+        y[m * dims.N + n] = acc[i][j] * scale[n] + bias[n] + dims.s * update;
+      }
+    }
+  }
+}

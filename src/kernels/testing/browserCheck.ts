@@ -1,0 +1,70 @@
+/**
+ * Every kernel and variant against the plain-TS references, run in a page (window.__tabtune.checkKernels in
+ * test builds; e2e/kernels.spec.ts): the same checks as the Node tests, on Chromium's own WebGPU.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { initBackend } from '../../runtime/backends';
+import { KERNEL_VARIANTS, setKernelVariant } from '../flags';
+import { int8Gather } from '../int8Gather/int8Gather';
+import { int8Matmul } from '../int8Matmul/int8Matmul';
+import { int8Weight } from '../int8Matmul/int8Pack';
+import { int8MatmulGradX } from '../int8MatmulGradX/int8MatmulGradX';
+import { loraFused } from '../loraFused/loraFused';
+import { compare, randomF32, randomInt8, refGelu, refInt8Matmul, refInt8MatmulGradX, refMatmul, rng, take, TOL_F32, TOL_GELU } from './reference';
+
+export interface KernelCheck {
+  kernel: string;
+  variant: string;
+  shape: string;
+  ok: boolean;
+  worst: string;
+}
+
+/** [M, K, N, r]: 1s, ragged sizes, and more rows than one tile. */
+const SHAPES: Array<[number, number, number, number]> = [
+  [1, 1, 1, 1],
+  [17, 33, 65, 3],
+  [40, 130, 9, 8],
+];
+
+export interface KernelCheckReport {
+  backend: string;
+  checks: KernelCheck[];
+  /** Tensors left over after every check (0 unless something leaks). */
+  leakedTensors: number;
+}
+
+export async function checkKernels(): Promise<KernelCheckReport> {
+  const choice = await initBackend({ preference: 'webgpu' });
+  const checks: KernelCheck[] = [];
+  if (choice.backend !== 'webgpu') return { backend: choice.backend, checks, leakedTensors: 0 };
+  const before = tf.memory().numTensors;
+  for (const variant of KERNEL_VARIANTS) {
+    setKernelVariant(variant);
+    for (const [m, k, n, r] of SHAPES) {
+      const shape = `M=${m} K=${k} N=${n} r=${r}`;
+      const add = (kernel: string, res: { ok: boolean; worst: string }) => checks.push({ kernel, variant, shape, ...res });
+      const next = rng(m + k + n);
+      const [x, q, scale, bias, dy, a, b] = [randomF32(m * k, next), randomInt8(n * k, next), randomF32(n, next, 0.02), randomF32(n, next, 0.5), randomF32(m * n, next), randomF32(r * k, next, 0.3), randomF32(n * r, next, 0.3)];
+      const w = int8Weight(q, scale, n, k);
+      const t = { x: tf.tensor2d(x, [m, k]), bias: tf.tensor1d(bias), dy: tf.tensor2d(dy, [m, n]), a: tf.tensor2d(a, [r, k]), b: tf.tensor2d(b, [n, r]) };
+      const ref = refInt8Matmul(x, q, scale, bias, m, k, n);
+      add('int8Matmul', compare(await take(int8Matmul(t.x, w, t.bias)), ref, TOL_F32));
+      add('int8Matmul+gelu', compare(await take(int8Matmul(t.x, w, t.bias, true)), ref.map(refGelu), TOL_GELU));
+      add('int8MatmulGradX', compare(await take(int8MatmulGradX(t.dy, w)), refInt8MatmulGradX(dy, q, scale, m, k, n), TOL_F32));
+      const update = refMatmul(refMatmul(x, a, m, k, r, false, true), b, m, r, n, false, true);
+      add('loraFused', compare(await take(loraFused(t.x, t.x, w, t.bias, t.a, t.b, 2)), ref.map((v, i) => v + 2 * update[i]), TOL_F32));
+      const [ga, gb] = tf.grads((av: tf.Tensor, bv: tf.Tensor) => tf.sum(tf.mul(loraFused(t.x, t.x, w, t.bias, av as tf.Tensor2D, bv as tf.Tensor2D, 2), t.dy)))([t.a, t.b]);
+      const dyB = refMatmul(dy, b, m, n, r);
+      add('loraFused grad a', compare(await take(ga), refMatmul(dyB, x, r, m, k, true, false).map((v) => 2 * v), TOL_GELU));
+      add('loraFused grad b', compare(await take(gb), refMatmul(dy, refMatmul(x, a, m, k, r, false, true), n, m, r, true, false).map((v) => 2 * v), TOL_GELU));
+      const ids = tf.tensor1d([n - 1, 0, Math.floor(n / 2)], 'int32');
+      const table = Array.from({ length: n * k }, (_, i) => q[i] * scale[Math.floor(i / k)]);
+      const rows = [n - 1, 0, Math.floor(n / 2)].flatMap((id) => table.slice(id * k, (id + 1) * k));
+      add('int8Gather', compare(await take(int8Gather(w, ids)), rows, { abs: 0, rel: 1e-7 }));
+      tf.dispose([...Object.values(t), ids, w.q, w.scale]);
+    }
+  }
+  setKernelVariant('tiled');
+  return { backend: choice.backend, checks, leakedTensors: tf.memory().numTensors - before };
+}
