@@ -1,8 +1,13 @@
 /**
  * Training as a person does it: a task from a CSV, 8 labels by keyboard, LoRA trained briefly with live charts,
  * a delta saved, the model's guess on the Label page, self-training with its weights table changing, a reload in
- * the middle of self-training (labels intact, the run resumable, then resumed), a typed text classified,
- * predictions exported as CSV. Long main-thread tasks are recorded the whole time (PerformanceObserver 'longtask').
+ * the middle of self-training and one in the middle of plain training (labels intact, the run resumable from its
+ * checkpoint, then resumed with the keyboard), a typed text classified, predictions exported as CSV.
+ *
+ * Responsiveness is asserted: long main-thread tasks are recorded the whole time (PerformanceObserver 'longtask'),
+ * and none of those overlapping a training window (from the click that starts a run until it is seen finished;
+ * model loads and page starts are outside; so are Playwright's own screenshots, which make the page paint a
+ * frame) may last 100 ms or more.
  *
  * Budgets are tiny: on "webgpu" (SwiftShader, ~1 GFLOP/s) the run uses the tiny f32 BERT fixture; on "wasm" the
  * bundled MiniLM with 32-token texts and a dozen steps.
@@ -49,9 +54,24 @@ test('train LoRA, self-train, reload mid-run and resume, try and export: the stu
     await studio.loadFiles([file('config.json'), file('tokenizer.json'), file('model.safetensors')]);
     await studio.waitForModel('local model');
   };
+  /** Intervals in which Playwright took a screenshot (it makes the page paint a frame): not the studio's work. */
+  let shots: Array<[number, number]> = [];
+  const overlaps = (t: { start: number; duration: number }, [a, b]: [number, number]) => t.start + t.duration >= a && t.start <= b;
   const longTasks = async (from: number, to: number) =>
-    (await page.evaluate(() => window.__longTasks ?? [])).filter((t) => t.start + t.duration >= from && t.start <= to);
+    (await page.evaluate(() => window.__longTasks ?? [])).filter((t) => overlaps(t, [from, to]) && !shots.some((s) => overlaps(t, s)));
+  /** A screenshot during a measured window; its interval is left out of the measurement. */
+  const shotWhileTraining = async (name: string) => {
+    const from = await now();
+    await studio.screenshot(name);
+    shots.push([from, await now()]);
+  };
   const now = () => page.evaluate(() => performance.now());
+  /** Long tasks while a run trained, by window name; read before the page reloads (the list starts again then). */
+  const windows: Record<string, Array<{ start: number; duration: number }>> = {};
+  const recordWindow = async (name: string, from: number) => {
+    windows[name] = await longTasks(from, await now());
+    shots = [];
+  };
 
   await tasks.goto(backend);
   await tasks.create('Phones', ['positive', 'negative']);
@@ -80,9 +100,9 @@ test('train LoRA, self-train, reload mid-run and resume, try and export: the stu
   await expect(train.byTestId('train.cancel')).toBeEnabled();
   await expect.poll(() => train.points('chart.loss'), { timeout: 240_000 }).toBeGreaterThan(0);
   const early = await train.points('chart.loss');
-  await studio.screenshot('train-running');
+  await shotWhileTraining('train-running');
   await expect(train.run(0)).toHaveAttribute('data-status', 'completed', { timeout: 240_000 });
-  const trainEnd = await now();
+  await recordWindow('train', trainStart);
   expect(await train.points('chart.loss')).toBe(12);
   expect(await train.points('chart.loss')).toBeGreaterThan(early - 1);
   expect(await train.points('chart.accuracy')).toBe(4);
@@ -130,9 +150,9 @@ test('train LoRA, self-train, reload mid-run and resume, try and export: the stu
   await expect.poll(async () => Number(await train.weightsTable.getAttribute('data-step')), { timeout: 120_000 }).toBeGreaterThan(step);
   const after = await train.weightsByText();
   expect(after).not.toEqual(before);
-  await studio.screenshot('selftrain-weights');
+  await shotWhileTraining('selftrain-weights');
   await expect(train.byTestId('selftrain.accuracy')).toHaveAttribute('data-points', '1', { timeout: 240_000 });
-  const selfEnd = await now();
+  await recordWindow('selfTrain', selfStart);
   await expect(train.byTestId('selftrain.classes')).toHaveAttribute('data-points', /[12]/);
   await studio.screenshot('selftrain-round');
 
@@ -149,14 +169,56 @@ test('train LoRA, self-train, reload mid-run and resume, try and export: the stu
   await useModel();
   await train.open();
   await interrupted.getByTestId('train.run.resume').focus();
+  const selfResumeStart = await now();
   await page.keyboard.press('Enter'); // keyboard-reachable
   await expect(page.locator('[data-testid="train.run"][data-kind="selfTrain"]')).toHaveAttribute('data-status', 'completed', { timeout: 240_000 });
+  await recordWindow('selfTrainResumed', selfResumeStart);
   await expect(train.byTestId('selftrain.accuracy')).toHaveAttribute('data-points', '2');
   await expect(page.locator('[data-testid="train.run"][data-kind="selfTrain"]').getByTestId('train.run.delta')).toBeVisible();
   await studio.screenshot('selftrain-resumed');
   await page.emulateMedia({ colorScheme: 'dark' });
   await studio.screenshot('train-dark');
   await page.emulateMedia({ colorScheme: 'light' });
+
+  // Reload in the middle of plain training: the run resumes from its last checkpoint (not step 0) and completes
+  // with every step charted once.
+  // (The reload above reset the form to its defaults: no early stopping here, so the run takes all 40 steps.)
+  await train.field('training', 'maxSteps', 40);
+  await train.field('training', 'batchSize', 4);
+  await train.field('training', 'maxLength', 32);
+  await train.field('training', 'patience', 0);
+  const plainStart = await now();
+  await train.byTestId('train.start').click();
+  const plain = page.locator('[data-testid="train.run"][data-kind="train"]').first();
+  await expect(plain).toHaveAttribute('data-status', 'running');
+  await expect.poll(async () => Number(await plain.getAttribute('data-checkpoint-step')), { timeout: 240_000 }).toBeGreaterThan(0);
+  await recordWindow('trainBeforeReload', plainStart);
+  expect(Number(await plain.getAttribute('data-checkpoint-step'))).toBeLessThan(40);
+  await page.reload();
+  await expect(page.getByRole('heading', { name: 'Train', level: 1 })).toBeVisible();
+  const cut = page.locator('[data-testid="train.run"][data-status="interrupted"]');
+  await expect(cut).toHaveCount(1);
+  await expect(cut).toHaveAttribute('data-kind', 'train');
+  const savedStep = Number(await cut.getAttribute('data-checkpoint-step'));
+  expect(savedStep).toBeGreaterThan(0);
+  await expect(cut.getByTestId('train.run.resume')).toHaveText(`Resume from step ${savedStep}`);
+  await expect(train.byTestId('train.panel')).toContainText('8 labelled · 8 unlabelled');
+  await label.open();
+  await expect(label.progress).toHaveText('8 of 16 labelled');
+  await useModel();
+  await train.open();
+  await cut.getByTestId('train.run.resume').focus();
+  const plainResumeStart = await now();
+  await page.keyboard.press('Enter');
+  const resumedRun = page.locator('[data-testid="train.run"][data-kind="train"]').first();
+  await expect(resumedRun).toHaveAttribute('data-status', 'running');
+  await expect(train.byTestId('train.progress')).toContainText(/step \d+ of 40/, { timeout: 240_000 });
+  expect(Number((await train.byTestId('train.progress').textContent())?.match(/step (\d+)/)?.[1])).toBeGreaterThanOrEqual(savedStep); // not from 0
+  await expect(resumedRun).toHaveAttribute('data-status', 'completed', { timeout: 240_000 });
+  await recordWindow('trainResumed', plainResumeStart);
+  expect(await train.points('chart.loss')).toBe(40); // the steps before the checkpoint kept, the rest recorded once
+  await expect(resumedRun.getByTestId('train.run.delta')).toContainText('Delta saved (peft');
+  await studio.screenshot('train-resumed');
 
   // Try: a typed text's probabilities; predictions for every unlabelled text, exported as CSV.
   await train.openTry();
@@ -189,20 +251,23 @@ test('train LoRA, self-train, reload mid-run and resume, try and export: the stu
   await expect(page.getByTestId('train.error')).toContainText('stopped in the middle of this run (The encoder worker stopped: simulated crash');
   await expect(page.getByTestId('train.error')).toContainText('Reload the page, then press Resume');
   await expect(crashed).toHaveAttribute('data-status', 'interrupted');
-  await expect(crashed.getByTestId('train.run.resume')).toHaveText('Restart');
+  await expect(crashed.getByTestId('train.run.resume')).toHaveText(/^(Restart|Resume from step \d+)$/);
   await expect(train.byTestId('train.panel')).toContainText('8 labelled · 8 unlabelled');
   await studio.screenshot('train-worker-crashed');
 
-  // Numbers for the report: longest main-thread tasks while training and self-training; training speed.
-  const during = [...(await longTasks(trainStart, trainEnd)), ...(await longTasks(selfStart, selfEnd))];
+  // Numbers for the report, then the requirement: no main-thread task of 100 ms or more while training.
   const speed = await page.evaluate(() => {
     const runs = window.__tabtune?.state().training.runs ?? [];
     const steps = runs.find((r) => r.kind === 'train')?.history.steps ?? [];
     const eps = steps.map((s) => Number(s.examplesPerSecond)).sort((a, b) => a - b);
     return { medianExamplesPerSecond: eps[Math.floor(eps.length / 2)] ?? null, steps: eps.length };
   });
-  const report = { project: testInfo.project.name, longestTaskMs: Math.max(0, ...during.map((t) => t.duration)), longTasks: during.length, ...speed };
+  const longest = Object.fromEntries(Object.entries(windows).map(([name, tasks]) => [name, Math.max(0, ...tasks.map((t) => t.duration))]));
+  const during = Object.values(windows).flat();
+  const report = { project: testInfo.project.name, longestTaskMs: Math.max(0, ...during.map((t) => t.duration)), longestTaskMsByWindow: longest, longTasks: during.length, longTasksSinceLastReload: (await page.evaluate(() => window.__longTasks ?? [])).length, ...speed };
   mkdirSync(ARTIFACTS_DIR, { recursive: true });
   writeFileSync(join(ARTIFACTS_DIR, `${testInfo.project.name}-train-numbers.json`), JSON.stringify(report, null, 2));
   console.log(`[train.spec ${testInfo.project.name}] ${JSON.stringify(report)}`);
+  expect(Object.keys(windows)).toEqual(['train', 'selfTrain', 'selfTrainResumed', 'trainBeforeReload', 'trainResumed']);
+  expect(report.longestTaskMs, `long tasks while training: ${JSON.stringify(windows)}`).toBeLessThan(100);
 });

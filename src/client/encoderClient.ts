@@ -39,7 +39,7 @@ export function startEncoderWorker(): WorkerPort {
 }
 
 /** The worker's events about training runs; the training client (trainingClient.ts) listens to them. */
-export type TrainingEvent = Extract<WorkerMessage, { type: 'trainEvent' | 'selfTrainEvent' | 'pseudoLabelled' | 'selfTrainState' }>;
+export type TrainingEvent = Extract<WorkerMessage, { type: 'trainEvent' | 'trainCheckpoint' | 'selfTrainEvent' | 'pseudoLabelled' | 'selfTrainState' }>;
 
 interface Pending {
   type: EncoderRequestType;
@@ -211,6 +211,7 @@ export class EncoderClient {
       case 'ready':
         return;
       case 'trainEvent':
+      case 'trainCheckpoint':
       case 'selfTrainEvent':
       case 'pseudoLabelled':
       case 'selfTrainState':

@@ -4,7 +4,7 @@
  * IndexedDB as it goes (so a reload finds it, interrupted and resumable), and feeds the store plain data at most
  * every FLUSH_MS, so a fast stream of step events never floods React.
  */
-import { EncoderWorkerError, toWireError, type JobExample, type SelfTrainOutcome, type TrainedDelta, type TrainOutcome } from '../protocol/messages';
+import { EncoderWorkerError, toWireError, type JobExample, type SelfTrainOutcome, type TrainCheckpoint, type TrainedDelta, type TrainOutcome } from '../protocol/messages';
 import type { MethodName } from '../peft/method';
 import type { MethodConfig } from '../peft/registry';
 import type { SelfTrainConfig } from '../selftrain/config';
@@ -20,7 +20,7 @@ import type { EncoderClient, TrainingEvent } from './encoderClient';
 import { setPickNext } from './studioData';
 
 /** Store updates during a run are batched: at most one per FLUSH_MS. */
-export const FLUSH_MS = 200;
+export const FLUSH_MS = 250;
 /** A running run is saved to IndexedDB at least this often (and at every checkpoint). */
 export const PERSIST_MS = 2000;
 /** Unlabelled texts scored after each training for active learning (the Try page scores all of them). */
@@ -37,10 +37,25 @@ function shown(error: unknown): ShownError {
   return { name: wire.code ?? wire.name, message: wire.message };
 }
 
+/** A run's checkpoint, typed by its kind: a SelfTrainState for self-training, a TrainCheckpoint for training. */
+function checkpointOf(run: RunRecord): { kind: 'selfTrain'; state: SelfTrainState } | { kind: 'train'; state: TrainCheckpoint } | null {
+  if (run.checkpoint === null || run.checkpoint === undefined) return null;
+  return run.kind === 'selfTrain' ? { kind: 'selfTrain', state: run.checkpoint as SelfTrainState } : { kind: 'train', state: run.checkpoint as TrainCheckpoint };
+}
+
 function viewOf(run: RunRecord): RunView {
-  const { checkpoint, ...rest } = run;
-  const state = checkpoint as SelfTrainState | null;
-  return { ...rest, hasCheckpoint: checkpoint !== null && checkpoint !== undefined, roundsFinished: state?.roundsFinished ?? 0 };
+  const { checkpoint: _checkpoint, ...rest } = run;
+  const saved = checkpointOf(run);
+  return {
+    ...rest, hasCheckpoint: saved !== null,
+    roundsFinished: saved?.kind === 'selfTrain' ? saved.state.roundsFinished : 0,
+    checkpointStep: saved?.kind === 'train' ? saved.state.loop.step : 0,
+  };
+}
+
+/** The history a run had at its checkpoint's step: later points are recorded again when it resumes. */
+function historyUpTo(history: RunRecord['history'], step: number): RunRecord['history'] {
+  return Object.fromEntries(Object.entries(history).map(([name, rows]) => [name, rows.filter((r) => (r.step ?? 0) <= step)]));
 }
 
 function deltaView(d: DeltaRecord): DeltaView {
@@ -158,18 +173,23 @@ export class TrainingClient {
     return this.launch(this.newRun('selfTrain', method, { method, training: form.training, selfTrain }));
   }
 
-  /** Continues an interrupted run: self-training from its saved state; plain training starts again at step 0. */
+  /**
+   * Continues an interrupted (or cancelled) run from its checkpoint: self-training after its last finished round,
+   * plain training from its last checkpointed step; without a checkpoint it starts again at step 0.
+   */
   async resume(runId: string): Promise<void> {
     const run = await db.getRun(runId);
     if (!run) return;
-    const state = run.kind === 'selfTrain' ? (run.checkpoint as SelfTrainState | null) : null;
-    if (!state) {
+    const saved = checkpointOf(run);
+    if (!saved) {
       run.history = {};
       run.metrics = {};
+    } else if (saved.kind === 'train') {
+      run.history = historyUpTo(run.history, saved.state.loop.step);
     }
     run.status = 'running';
     run.error = null;
-    return this.launch(run, state ?? undefined);
+    return this.launch(run, saved ?? undefined);
   }
 
   cancel(): void {
@@ -185,7 +205,7 @@ export class TrainingClient {
     };
   }
 
-  private async launch(run: RunRecord, resume?: SelfTrainState): Promise<void> {
+  private async launch(run: RunRecord, from?: NonNullable<ReturnType<typeof checkpointOf>>): Promise<void> {
     if (this.active) return;
     const task = this.slice('tasks').list.find((t) => t.id === run.taskId);
     if (!task) return;
@@ -202,9 +222,11 @@ export class TrainingClient {
       return;
     }
     const request = run.kind === 'train'
-      ? this.encoder.request<'train'>((id) => ({ type: 'train', id, job: { ...common, training: run.config.training as Partial<TrainingConfig> } }))
-      : this.encoder.request<'selfTrain'>((id) => ({ type: 'selfTrain', id, job: { ...common, selfTrain: run.config.selfTrain as Partial<SelfTrainConfig>, unlabelled: pool, ...(resume ? { resume } : {}) } }));
-    const live: LiveRun = { runId: run.id, requestId: request.id, kind: run.kind, round: resume?.roundsFinished ?? 0, studentStep: 0, studentSteps: 0, phase: null, pseudo: [], step: 0, totalSteps: 0 };
+      ? this.encoder.request<'train'>((id) => ({ type: 'train', id, job: { ...common, training: run.config.training as Partial<TrainingConfig>, ...(from?.kind === 'train' ? { resume: from.state } : {}) } }))
+      : this.encoder.request<'selfTrain'>((id) => ({ type: 'selfTrain', id, job: { ...common, selfTrain: run.config.selfTrain as Partial<SelfTrainConfig>, unlabelled: pool, ...(from?.kind === 'selfTrain' ? { resume: from.state } : {}) } }));
+    const round = from?.kind === 'selfTrain' ? from.state.roundsFinished : 0;
+    const step = from?.kind === 'train' ? from.state.loop.step : 0;
+    const live: LiveRun = { runId: run.id, requestId: request.id, kind: run.kind, round, studentStep: 0, studentSteps: 0, phase: null, pseudo: [], step, totalSteps: 0 };
     this.active = { run, live, pool, rows: new Map(), shown: {}, dirty: new Set(Object.keys(run.history)) };
     this.flush(true);
     try {
@@ -327,8 +349,9 @@ export class TrainingClient {
           if (row) active.rows.set(item.poolIndex, { ...row, label: item.label, confidence: item.confidence });
         }
         break;
+      case 'trainCheckpoint':
       case 'selfTrainState':
-        run.checkpoint = message.state;
+        run.checkpoint = message.type === 'trainCheckpoint' ? message.checkpoint : message.state;
         this.lastPersist = 0; // save now: this is the point a reload resumes from
         break;
     }

@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { TINY_LABELS, TINY_TRAINING } from '../peft/export/testing/tinyTask';
 import type { LoraConfig } from '../peft/lora/config';
-import type { EncoderEvent, EncoderRequest, EncoderResponse, EncoderResults, JobExample, SelfTrainJob, TrainJob } from '../protocol/messages';
+import type { EncoderEvent, EncoderRequest, EncoderResponse, EncoderResults, JobExample, SelfTrainJob, TrainCheckpoint, TrainJob } from '../protocol/messages';
 import type { SelfTrainState } from '../selftrain/state';
 import { EncoderHandler } from './encoderHandler';
 
@@ -115,6 +115,65 @@ describe('training in the encoder worker', () => {
     const outcome = resultOf((await running).response, 'train');
     expect(outcome.reason).toBe('cancelled');
     expect(outcome.steps).toBeLessThan(5000);
+  });
+
+  it('checkpoints a plain run; resumed from a checkpoint it ends exactly as the uninterrupted run', async () => {
+    // Held-out evaluations every 2 steps and dropout, so the early-stopping memory and the seeded order both matter.
+    const examples = [...EXAMPLES, ...EXAMPLES.map((e) => ({ ...e, text: `${e.text} !` }))];
+    const training: TrainJob['training'] = { maxSteps: 7, batchSize: 4, heldOutFraction: 0.34, evalEvery: 2, patience: 0, maxLength: 16, lr: 2e-2, seed: 7, monitor: 'heldOutAccuracy' };
+    const job = (deltaId: string, resume?: TrainCheckpoint): TrainJob => ({
+      ...trainJob(deltaId, training), method: { ...LORA, loraDropout: 0.2 }, examples, checkpointMs: 0, ...(resume ? { resume } : {}),
+    });
+    const stepLosses = (id: number) => events.flatMap((e) => (e.type === 'trainEvent' && e.id === id && e.event.kind === 'step' ? [[e.event.step, e.event.loss]] : []));
+    const texts = ['the movie was great', 'the food was cold', 'the bus is late'];
+    /** The probabilities a delta's zip gives (zips hold f32 tensors, so equal deltas give equal numbers). */
+    const probsOf = async (zip: Uint8Array) => {
+      await ask({ id: nextId++, type: 'useDelta', deltaId: 'probe', zip });
+      return Array.from((await ask({ id: nextId++, type: 'predict', deltaId: 'probe', texts, maxLength: 16 })).probabilities);
+    };
+
+    events.length = 0;
+    const fullId = nextId++;
+    const full = await ask({ id: fullId, type: 'train', job: job('full') });
+    const checkpoints = events.flatMap((e) => (e.type === 'trainCheckpoint' && e.id === fullId ? [e.checkpoint] : []));
+    expect(checkpoints.map((c) => c.loop.step)).toEqual([1, 2, 3, 4, 5, 6]); // every step but the last (checkpointMs 0)
+    expect(full.bestStep).toBe(2); // later evaluations do not beat step 2: the end restores values from before step 3
+    const at3 = checkpoints[2];
+    expect(at3).toMatchObject({ version: 1, method: 'lora', classes: 3, loop: { early: { bestStep: 2 } } });
+    expect(at3.loop.variables.every((v) => v instanceof Float32Array)).toBe(true);
+    expect(at3.loop.early.snapshot).not.toBeNull(); // the best values (step 2) differ from step 3's
+
+    const resumedId = nextId++;
+    const before = tf.memory().numTensors;
+    const resumed = await ask({ id: resumedId, type: 'train', job: job('resumed', structuredClone(at3)) });
+    expect(tf.memory().numTensors).toBe(before); // the kept classifier was swapped; the restored arrays were freed
+    expect(stepLosses(resumedId).map(([s]) => s)).toEqual([4, 5, 6, 7]); // steps 1-3 were not redone
+    expect(stepLosses(resumedId)).toEqual(stepLosses(fullId).slice(3));
+    expect({ steps: resumed.steps, bestStep: resumed.bestStep, metrics: resumed.delta.metrics }).toEqual({ steps: full.steps, bestStep: full.bestStep, metrics: full.delta.metrics });
+    const fullProbs = await probsOf(full.delta.zip);
+    expect(await probsOf(resumed.delta.zip)).toEqual(fullProbs);
+
+    // Without the checkpoint's early-stopping memory the same steps end elsewhere (step 2's values are lost).
+    const forgetful = { ...at3, loop: { ...at3.loop, early: { best: null, bestStep: null, sinceBest: 0, snapshot: null } } };
+    const fresh = await ask({ id: nextId++, type: 'train', job: job('fresh', forgetful) });
+    expect(fresh.bestStep).toBe(4);
+    expect(await probsOf(fresh.delta.zip)).not.toEqual(fullProbs);
+  });
+
+  it('sends a checkpoint when a run is cancelled, and refuses one of another method', async () => {
+    events.length = 0;
+    const id = nextId++;
+    const running = handler.handle({ id, type: 'train', job: { ...trainJob('delta-cc', { maxSteps: 5000, batchSize: 3, heldOutFraction: 0, maxLength: 16 }), checkpointMs: 60_000 } });
+    while (!events.some((e) => e.type === 'trainEvent' && e.event.kind === 'step' && e.event.step >= 2)) await new Promise((r) => setTimeout(r, 5));
+    await ask({ id: nextId++, type: 'cancel', target: id });
+    const outcome = resultOf((await running).response, 'train');
+    const checkpoints = events.flatMap((e) => (e.type === 'trainCheckpoint' ? [e.checkpoint] : []));
+    expect(checkpoints).toHaveLength(1); // none on the clock (60 s), one on cancel
+    expect(checkpoints[0].loop.step).toBe(outcome.steps);
+    expect(checkpoints[0].loop.optimizer.slots.every((s) => s.step === outcome.steps)).toBe(true);
+
+    const other = await handler.handle({ id: nextId++, type: 'train', job: { ...trainJob('x', { maxSteps: 3000 }), resume: { ...checkpoints[0], method: 'bottleneck' } } });
+    expect(other.response).toMatchObject({ type: 'error', error: { name: 'TrainJobError', code: 'bad-checkpoint', message: expect.stringContaining('bottleneck') } });
   });
 
   it('refuses jobs it cannot train, naming what to change', async () => {

@@ -31,6 +31,7 @@ import type {
   PseudoLabel,
   SelfTrainJob,
   SelfTrainOutcome,
+  TrainCheckpoint,
   TrainedDelta,
   TrainJob,
   TrainOutcome,
@@ -50,6 +51,8 @@ export interface TrainingModel {
 export const PREDICT_BATCH = 32;
 /** Seed of a run's fresh delta and head when the training config gives none. */
 const DEFAULT_SEED = 42;
+/** A plain run sends its checkpoint at most this often (ms) unless the job says otherwise: LoRA on MiniLM is ~1 MB. */
+export const CHECKPOINT_MS = 3000;
 
 /** A request named a classifier this worker does not hold (a reload or a backend switch dropped it). */
 export class NoClassifierError extends Error {
@@ -64,7 +67,7 @@ export class NoClassifierError extends Error {
 export class TrainJobError extends Error {
   override readonly name = 'TrainJobError';
   constructor(
-    readonly code: 'too-few-labels' | 'no-examples' | 'bad-label' | 'no-unlabelled' | 'encoder-changed',
+    readonly code: 'too-few-labels' | 'no-examples' | 'bad-label' | 'no-unlabelled' | 'encoder-changed' | 'bad-checkpoint',
     message: string,
   ) {
     super(message);
@@ -109,12 +112,24 @@ export class TrainHandler {
     const m = this.modelFor(job);
     checkExamples(job);
     const training = resolveTrainingConfig(job.training); // a bad knob fails here, before anything is built
-    const classifier = this.freshClassifier(m, job.method, job.task.labels.length, training.seed);
+    const classes = job.task.labels.length;
+    if (job.resume) checkCheckpoint(job.resume, job.method, classes);
+    const classifier = this.freshClassifier(m, job.method, classes, training.seed);
+    const every = job.checkpointMs ?? CHECKPOINT_MS;
+    let lastCheckpoint = performance.now();
     return this.running(id, async (signal) => {
       try {
         const result = await fitClassifier({
           classifier, tokenizer: m.tokenizer, examples: job.examples, config: training, signal,
           onEvent: (event) => this.emit({ type: 'trainEvent', id, event }),
+          ...(job.resume ? { resume: job.resume.loop } : {}),
+          checkpoint: {
+            due: () => performance.now() - lastCheckpoint >= every,
+            save: (loop) => {
+              lastCheckpoint = performance.now();
+              this.emit({ type: 'trainCheckpoint', id, checkpoint: { version: 1, method: job.method.method, classes, loop } });
+            },
+          },
         });
         const metrics = {
           heldOutAccuracy: result.best?.heldOutAccuracy ?? null,
@@ -247,6 +262,14 @@ export class TrainHandler {
 
 function partsOf(m: TrainingModel): EncoderParts {
   return { weights: m.weights, tokenize: (text) => m.tokenizer.encode(text).ids };
+}
+
+/** Refuses a checkpoint that another method, label set or version wrote (the loop checks the array sizes). */
+function checkCheckpoint(checkpoint: TrainCheckpoint, method: MethodConfig, classes: number): void {
+  const problem = checkpoint.version !== 1 ? `version ${String(checkpoint.version)} is not supported`
+    : checkpoint.method !== method.method ? `it was saved by a ${checkpoint.method} run, not ${method.method}`
+      : checkpoint.classes !== classes ? `it has ${checkpoint.classes} classes, the task ${classes}` : null;
+  if (problem) throw new TrainJobError('bad-checkpoint', `This run cannot resume from its checkpoint (${problem}); start a new run.`);
 }
 
 function checkExamples(job: TrainJob | SelfTrainJob): void {

@@ -15,7 +15,7 @@ import type { SelfTrainConfig } from '../selftrain/config';
 import type { SelfTrainEvent } from '../selftrain/events';
 import type { SelfTrainState } from '../selftrain/state';
 import type { TrainingConfig } from '../training/config';
-import type { DoneReason, TrainEvent } from '../training/trainLoop';
+import type { DoneReason, LoopCheckpoint, TrainEvent } from '../training/trainLoop';
 
 export type { ModelSource, LoadProgress };
 
@@ -143,9 +143,25 @@ export interface TrainJob {
   deltaId: string;
   /** sha256 of the encoder the run must use; a different loaded encoder is refused ('encoder-changed'). */
   encoderFingerprint?: string;
+  /** Continue from this checkpoint (a 'trainCheckpoint' event of an earlier request of the same job). */
+  resume?: TrainCheckpoint;
+  /** Send a 'trainCheckpoint' at most this often, in ms (0: after every step); default CHECKPOINT_MS. */
+  checkpointMs?: number;
 }
 
-export interface SelfTrainJob extends Omit<TrainJob, 'training'> {
+/**
+ * Where a plain training run stands, to resume it: the train loop's state (the delta's and head's values as flat
+ * Float32Arrays in variable order, AdamW's moments, early stopping's memory, the step) and what it must fit.
+ */
+export interface TrainCheckpoint {
+  version: 1;
+  /** The PEFT method's name; resuming with another method is refused. */
+  method: string;
+  classes: number;
+  loop: LoopCheckpoint;
+}
+
+export interface SelfTrainJob extends Omit<TrainJob, 'training' | 'resume' | 'checkpointMs'> {
   selfTrain: Partial<SelfTrainConfig>;
   unlabelled: string[];
   /** Continue after the round this state was saved at. */
@@ -219,6 +235,8 @@ export type EncoderEvent =
   | { type: 'ready' }
   /** A step, evaluation or end of the 'train' request `id`. */
   | { type: 'trainEvent'; id: number; event: TrainEvent }
+  /** The resumable state of the 'train' request `id` (every checkpointMs, and when it is cancelled). */
+  | { type: 'trainCheckpoint'; id: number; checkpoint: TrainCheckpoint }
   /** A self-training event of the 'selfTrain' request `id` (round 0 is the first teacher). */
   | { type: 'selfTrainEvent'; id: number; event: SelfTrainEvent }
   /** Texts the student saw for the first time this round, with the teacher's label for them. */

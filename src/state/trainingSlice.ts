@@ -13,9 +13,10 @@ import type { ShownError } from './tasksSlice';
 
 /** A run as the page shows it: the record minus its checkpoint. */
 export type RunView = Omit<RunRecord, 'checkpoint'> & {
-  /** A checkpoint is saved (self-training: the state after round `roundsFinished`). */
+  /** A checkpoint is saved (self-training: the state after round `roundsFinished`; training: at `checkpointStep`). */
   hasCheckpoint: boolean;
   roundsFinished: number;
+  checkpointStep: number;
 };
 
 /** A delta of the task, minus its zip bytes. */
@@ -99,9 +100,18 @@ export const initialTrainingSlice: TrainingSlice = {
   error: null,
 };
 
-/** A run can continue: self-training from its saved state, plain training from step 0 (its runs are short). */
+/**
+ * A run can continue: an interrupted one from its checkpoint (or from step 0 without one), a cancelled one from
+ * the checkpoint it saved when it stopped.
+ */
 export function isResumable(run: RunView): boolean {
-  return run.status === 'interrupted' || (run.kind === 'selfTrain' && run.status === 'cancelled' && run.hasCheckpoint);
+  return run.status === 'interrupted' || (run.status === 'cancelled' && run.hasCheckpoint);
+}
+
+/** What the Resume button of a resumable run says. */
+export function resumeLabel(run: RunView): string {
+  if (!run.hasCheckpoint) return 'Restart';
+  return run.kind === 'selfTrain' ? `Resume after round ${run.roundsFinished}` : `Resume from step ${run.checkpointStep}`;
 }
 
 /** Buckets of weights for the histogram: `bins` equal bins over [0, max(weights)] (at least [0, 1/bins]). */

@@ -18,6 +18,7 @@ export interface FitClassifierOptions {
   signal?: AbortSignal;
   resume?: TrainOptions<TrainBatch>['resume'];
   exportOptimizerState?: boolean;
+  checkpoint?: TrainOptions<TrainBatch>['checkpoint'];
 }
 
 /** The classifier seen by the train loop: its delta and head variables, its loss and its logits. */
@@ -50,5 +51,6 @@ export async function fitClassifier(opts: FitClassifierOptions): Promise<TrainRe
     signal: opts.signal,
     resume: opts.resume,
     exportOptimizerState: opts.exportOptimizerState,
+    checkpoint: opts.checkpoint,
   });
 }

@@ -3,7 +3,9 @@
  * tf.variableGrads, clip by global norm, one AdamW step at the scheduled lr; held-out evaluation with early
  * stopping (the best parameter values are restored at the end); cancellable between steps through an
  * AbortSignal. Between steps it yields a macrotask so a worker can receive a cancel message. One seed
- * (config.seed) fixes the batch order and the dropout seeds, so a run is reproducible.
+ * (config.seed) fixes the batch order and the dropout seeds, so a run is reproducible; and a run resumed from a
+ * LoopCheckpoint (values, AdamW moments, early stopping's memory, the step) ends exactly where the uninterrupted
+ * run would have.
  */
 import * as tf from '@tensorflow/tfjs';
 import { AdamW, type AdamWState } from './adamw';
@@ -56,8 +58,17 @@ export interface TrainOptions<B extends LabelledBatch> {
   onEvent?: (event: TrainEvent) => void;
   /** Checked between steps; an abort ends the run with reason 'cancelled' (the best values are still restored). */
   signal?: AbortSignal;
-  /** Continue a run: skip the first `step` steps of the same seeded order, with the optimizer state of then. */
-  resume?: { step: number; optimizer: AdamWState };
+  /**
+   * Continue a run: skip the first `step` steps of the same seeded order, with the optimizer state of then; with
+   * `variables` and `early` (a LoopCheckpoint) also the trained values and early stopping's memory.
+   */
+  resume?: { step: number; optimizer: AdamWState; variables?: readonly Float32Array[]; early?: EarlyStoppingState };
+  /**
+   * Checkpoints: after each step (its evaluation included) for which `due(step)` is true, and when a cancel stops
+   * the run (before the closing evaluation and the restore of the best values), the loop reads its state and hands
+   * it to `save`, awaited before the next step.
+   */
+  checkpoint?: { due: (step: number) => boolean; save: (checkpoint: LoopCheckpoint) => void | Promise<void> };
   /** Return the optimizer state (to resume later); costs one read of the moments. */
   exportOptimizerState?: boolean;
 }
@@ -76,6 +87,26 @@ export interface TrainResult {
 interface Evaluation {
   heldOutLoss: number;
   heldOutAccuracy: number | null;
+}
+
+/** Early stopping's memory, as plain data. */
+export interface EarlyStoppingState {
+  best: Evaluation | null;
+  bestStep: number | null;
+  /** Evaluations since the best one. */
+  sinceBest: number;
+  /** The values at bestStep, in variable order; null when there is no best yet or it is the current step. */
+  snapshot: Float32Array[] | null;
+}
+
+/** Everything a run needs to continue from `step` as if it had never stopped; plain, structured-cloneable data. */
+export interface LoopCheckpoint {
+  /** Optimizer steps taken. */
+  step: number;
+  /** The trainable variables' values, in `model.variables` order. */
+  variables: Float32Array[];
+  optimizer: AdamWState;
+  early: EarlyStoppingState;
 }
 
 /** Resolves after one macrotask, so pending messages (e.g. a worker's cancel) are handled. */
@@ -109,7 +140,14 @@ export async function train<B extends LabelledBatch>(opts: TrainOptions<B>): Pro
   let step = opts.resume?.step ?? 0;
   let reason: DoneReason = 'completed';
   try {
-    if (opts.resume) optimizer.importState(opts.resume.optimizer);
+    if (opts.resume) {
+      optimizer.importState(opts.resume.optimizer);
+      if (opts.resume.variables) assignValues(variables, opts.resume.variables);
+      if (opts.resume.early) early.importState(opts.resume.early, opts.resume.step);
+    }
+    const capture = async (): Promise<LoopCheckpoint> => ({
+      step, variables: await readValues(variables), optimizer: await optimizer.exportState(), early: await early.exportState(step),
+    });
     let evaluatedAt = -1;
     const evaluate = async () => {
       const ev = await evaluateHeldOut(model, heldOut);
@@ -125,6 +163,7 @@ export async function train<B extends LabelledBatch>(opts: TrainOptions<B>): Pro
         if (step >= totalSteps) break;
         if (signal?.aborted) {
           reason = 'cancelled';
+          if (opts.checkpoint && step > 0) await opts.checkpoint.save(await capture());
           break run;
         }
         const started = performance.now();
@@ -145,6 +184,7 @@ export async function train<B extends LabelledBatch>(opts: TrainOptions<B>): Pro
           reason = 'early-stopped';
           break run;
         }
+        if (opts.checkpoint?.due(step) && step < totalSteps) await opts.checkpoint.save(await capture());
         await yieldToEventLoop();
       }
     }
@@ -207,6 +247,23 @@ async function evaluateHeldOut<B extends LabelledBatch>(model: Trainable<B>, bat
   return { heldOutLoss: lossSum / rows, heldOutAccuracy: model.logits ? correct / rows : null };
 }
 
+/** Copies of the variables' values, in order. */
+async function readValues(variables: readonly tf.Tensor[]): Promise<Float32Array[]> {
+  return Promise.all(variables.map(async (v) => Float32Array.from((await v.data()) as Float32Array)));
+}
+
+/** Sets each variable to saved values, checking sizes (a checkpoint of another method or config is refused). */
+function assignValues(variables: readonly tf.Variable[], values: readonly Float32Array[]): void {
+  if (values.length !== variables.length || values.some((a, i) => a.length !== tf.util.sizeFromShape(variables[i].shape))) {
+    throw new TrainingConfigError('The checkpoint does not fit this model (another method or configuration); start a new run.');
+  }
+  variables.forEach((v, i) => {
+    const value = tf.tensor(values[i], v.shape, 'float32');
+    v.assign(value);
+    value.dispose(); // the variable keeps its own reference to the data
+  });
+}
+
 /** Early stopping: remembers the best evaluation and a copy of the variables then; restores it at the end. */
 class BestKeeper {
   best: Evaluation | null = null;
@@ -242,6 +299,26 @@ class BestKeeper {
   dispose(): void {
     tf.dispose(this.snapshot);
     this.snapshot = [];
+  }
+
+  /** The memory as plain data; the snapshot is left out when it is the values at `step` (the current ones). */
+  async exportState(step: number): Promise<EarlyStoppingState> {
+    const snapshot = this.bestStep === null || this.bestStep === step ? null : await readValues(this.snapshot);
+    return { best: this.best, bestStep: this.bestStep, sinceBest: this.sinceBest, snapshot };
+  }
+
+  /** Takes back exportState's memory, once the variables hold the values at `step`. */
+  importState(state: EarlyStoppingState, step: number): void {
+    this.best = state.best;
+    this.bestStep = state.bestStep;
+    this.sinceBest = state.sinceBest;
+    tf.dispose(this.snapshot);
+    this.snapshot = [];
+    if (state.bestStep === null) return;
+    if (state.snapshot === null && state.bestStep !== step) throw new TrainingConfigError('The checkpoint lacks the values of its best step; start a new run.');
+    this.snapshot = state.snapshot
+      ? this.variables.map((v, i) => tf.tensor(state.snapshot![i], v.shape, 'float32'))
+      : this.variables.map((v) => v.clone());
   }
 
   /** Lower is better; NaN losses never win. */

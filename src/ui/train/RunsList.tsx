@@ -1,6 +1,6 @@
 /** The task's runs, newest first: status, figures, its saved delta, and Resume for an interrupted one. */
 import { getTrainingClient } from '../../client';
-import { isResumable, type RunView } from '../../state/trainingSlice';
+import { isResumable, resumeLabel, type RunView } from '../../state/trainingSlice';
 import { useStudio } from '../../state/store';
 import { formatBytes } from '../format';
 import { Panel } from '../common/Panel';
@@ -23,12 +23,12 @@ export function RunsList() {
   const live = useStudio((s) => s.training.live !== null);
   if (runs.length === 0) return null;
   return (
-    <Panel title="Runs" testId="train.runs" description="Every run of this task is kept. Plain training restarts from step 0 when resumed; self-training resumes after its last finished round.">
+    <Panel title="Runs" testId="train.runs" description="Every run of this task is kept. An interrupted or cancelled run resumes from its last checkpoint: plain training from its last saved step, self-training after its last finished round.">
       <ul className="runs-list">
         {[...runs].reverse().map((run) => {
           const delta = deltas.find((d) => d.id === run.deltaId);
           return (
-            <li key={run.id} className={`runs-list__item${run.id === selected ? ' runs-list__item--selected' : ''}`} data-testid="train.run" data-status={run.status} data-kind={run.kind}>
+            <li key={run.id} className={`runs-list__item${run.id === selected ? ' runs-list__item--selected' : ''}`} data-testid="train.run" data-status={run.status} data-kind={run.kind} data-checkpoint-step={run.checkpointStep}>
               <button type="button" className="runs-list__select" aria-pressed={run.id === selected} onClick={() => client.selectRun(run.id)}>
                 <strong>{run.kind === 'selfTrain' ? 'Self-training' : 'Training'}</strong> · {run.method} · {new Date(run.createdAt).toLocaleTimeString()}
               </button>
@@ -44,7 +44,7 @@ export function RunsList() {
               {run.error ? <p className="small run-error" data-testid="train.run.error">{run.error}</p> : null}
               {isResumable(run) ? (
                 <button type="button" className="button" data-testid="train.run.resume" disabled={live} onClick={() => void client.resume(run.id)}>
-                  {run.kind === 'selfTrain' && run.hasCheckpoint ? `Resume after round ${run.roundsFinished}` : 'Restart'}
+                  {resumeLabel(run)}
                 </button>
               ) : null}
             </li>

@@ -3,14 +3,14 @@
  * histogram of the example weights, and the table of pseudo-labelled texts with their weights, which the meta
  * step re-weights while you watch. Texts are rendered as text (React escapes them), never as HTML.
  */
-import { memo, useMemo, useState } from 'react';
+import { useMemo, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
-import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { useStudio } from '../../state/store';
+import { BarChart } from '../charts/BarChart';
+import type { Row } from '../charts/svgChart';
 import { weightHistogram, type PseudoRow } from '../../state/trainingSlice';
 import { Panel } from '../common/Panel';
 
-type Row = Record<string, number | null>;
 const EMPTY: Row[] = [];
 const NO_ROWS: PseudoRow[] = [];
 const COLOURS = ['var(--accent)', 'var(--ok)', 'var(--busy)', 'var(--danger)', 'var(--muted)', 'var(--accent-strong)', 'var(--text)', 'var(--focus)', 'var(--heat-hi)'];
@@ -22,18 +22,19 @@ export function SelfTrainView() {
   const labels = useStudio(useShallow((s) => s.tasks.list.find((t) => t.id === s.tasks.currentId)?.labels.map((l) => l.name) ?? []));
   const rows = useStudio((s) => (s.training.live?.runId === s.training.selectedRunId ? s.training.live?.pseudo ?? NO_ROWS : NO_ROWS));
   const status = useStudio((s) => (s.training.live?.kind === 'selfTrain' ? `round ${s.training.live.round} · student step ${s.training.live.studentStep} of ${s.training.live.studentSteps} (${s.training.live.phase ?? 'labelling'})` : null));
+  const accuracy = useMemo(() => rounds.map((r) => ({ round: r.round, teacher: r.teacherAccuracy, student: r.studentAccuracy })), [rounds]);
+  const classKeys = useMemo(() => labels.map((_, i) => `c${i}`), [labels]);
   if (kind !== 'selfTrain') return null;
-  const accuracy = rounds.map((r) => ({ round: r.round, teacher: r.teacherAccuracy, student: r.studentAccuracy }));
   return (
     <Panel title="Self-training" testId="selftrain.view" description={status ?? `${rounds.length} rounds finished`}>
       <div className="charts-grid">
         <figure className="chart" data-testid="selftrain.accuracy" data-points={accuracy.length}>
           <figcaption>Teacher and student accuracy per round</figcaption>
-          <Bars rows={accuracy} x="round" keys={['teacher', 'student']} names={['Teacher', 'Student']} domain={[0, 1]} />
+          <BarChart rows={accuracy} x="round" keys={ACCURACY_KEYS} names={ACCURACY_NAMES} colours={COLOURS} domain={UNIT} label={`Accuracy of ${accuracy.length} rounds`} />
         </figure>
         <figure className="chart" data-testid="selftrain.classes" data-points={pseudo.length}>
           <figcaption>Pseudo-labels per class, per round</figcaption>
-          <Bars rows={pseudo} x="round" keys={labels.map((_, i) => `c${i}`)} names={labels} stacked />
+          <BarChart rows={pseudo} x="round" keys={classKeys} names={labels} colours={COLOURS} stacked label={`Pseudo-labels per class of ${pseudo.length} rounds`} />
         </figure>
         <WeightHistogram rows={rows} />
       </div>
@@ -42,41 +43,19 @@ export function SelfTrainView() {
   );
 }
 
-const Bars = memo(function Bars({ rows, x, keys, names, domain, stacked }: { rows: Row[]; x: string; keys: string[]; names: string[]; domain?: [number, number]; stacked?: boolean }) {
-  return (
-    <div className="chart__plot" role="img" aria-label={`${rows.length} rounds`}>
-      <ResponsiveContainer width="100%" height={170}>
-        <BarChart data={rows} margin={{ top: 4, right: 8, bottom: 0, left: 0 }}>
-          <CartesianGrid strokeDasharray="3 3" stroke="var(--border)" />
-          <XAxis dataKey={x} tick={{ fontSize: 11 }} stroke="var(--muted)" />
-          <YAxis domain={domain ?? [0, 'auto']} tick={{ fontSize: 11 }} width={40} stroke="var(--muted)" />
-          <Tooltip />
-          <Legend wrapperStyle={{ fontSize: 11 }} />
-          {keys.map((k, i) => (
-            <Bar key={k} dataKey={k} name={names[i]} fill={COLOURS[i % COLOURS.length]} stackId={stacked ? 'a' : undefined} isAnimationActive={false} />
-          ))}
-        </BarChart>
-      </ResponsiveContainer>
-    </div>
-  );
-});
+const ACCURACY_KEYS = ['teacher', 'student'];
+const ACCURACY_NAMES = ['Teacher', 'Student'];
+const UNIT: [number, number] = [0, 1];
+const COUNT_KEYS = ['count'];
+const COUNT_NAMES = ['texts'];
+const ACCENT = ['var(--accent)'];
 
 function WeightHistogram({ rows }: { rows: PseudoRow[] }) {
-  const bins = useMemo(() => weightHistogram(rows.map((r) => r.weight)).map((b) => ({ bin: b.to.toFixed(2), count: b.count })), [rows]);
+  const bins = useMemo(() => weightHistogram(rows.map((r) => r.weight)).map((b) => ({ to: b.to, count: b.count })), [rows]);
   return (
     <figure className="chart" data-testid="selftrain.histogram" data-points={rows.length}>
       <figcaption>Example weights (latest step of each text)</figcaption>
-      <div className="chart__plot" role="img" aria-label={`Histogram of ${rows.length} example weights`}>
-        <ResponsiveContainer width="100%" height={170}>
-          <BarChart data={bins} margin={{ top: 4, right: 8, bottom: 0, left: 0 }}>
-            <CartesianGrid strokeDasharray="3 3" stroke="var(--border)" />
-            <XAxis dataKey="bin" tick={{ fontSize: 11 }} stroke="var(--muted)" />
-            <YAxis allowDecimals={false} tick={{ fontSize: 11 }} width={32} stroke="var(--muted)" />
-            <Tooltip />
-            <Bar dataKey="count" name="texts" fill="var(--accent)" isAnimationActive={false} />
-          </BarChart>
-        </ResponsiveContainer>
-      </div>
+      <BarChart rows={bins} x="to" keys={COUNT_KEYS} names={COUNT_NAMES} colours={ACCENT} label={`Histogram of ${rows.length} example weights`} xLabel={(r) => (r.to ?? 0).toFixed(2)} />
     </figure>
   );
 }

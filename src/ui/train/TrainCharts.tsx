@@ -1,10 +1,10 @@
 /** Live charts of the selected run: loss, held-out accuracy, learning rate, step speed. */
 import { memo } from 'react';
-import { CartesianGrid, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { useStudio } from '../../state/store';
+import { LineChart } from '../charts/LineChart';
+import { formatValue, type Row } from '../charts/svgChart';
 import { Panel } from '../common/Panel';
 
-type Row = Record<string, number | null>;
 const EMPTY: Row[] = [];
 
 export function TrainCharts() {
@@ -35,23 +35,7 @@ const Chart = memo(function Chart({ title, testId, rows, y, domain }: { title: s
         {title}
         <span className="muted small"> {last == null ? '—' : formatValue(last)}</span>
       </figcaption>
-      <div className="chart__plot" role="img" aria-label={`${title}: ${rows.length} points, latest ${last == null ? 'none' : formatValue(last)}`}>
-        <ResponsiveContainer width="100%" height={160}>
-          <LineChart data={rows} margin={{ top: 4, right: 8, bottom: 0, left: 0 }}>
-            <CartesianGrid strokeDasharray="3 3" stroke="var(--border)" />
-            <XAxis dataKey="step" type="number" domain={['dataMin', 'dataMax']} tick={{ fontSize: 11 }} stroke="var(--muted)" />
-            <YAxis domain={domain ?? ['auto', 'auto']} tick={{ fontSize: 11 }} width={52} stroke="var(--muted)" tickFormatter={formatValue} />
-            <Tooltip formatter={(v) => formatValue(Number(v))} />
-            <Line type="monotone" dataKey={y} stroke="var(--accent)" dot={rows.length < 30} isAnimationActive={false} connectNulls />
-          </LineChart>
-        </ResponsiveContainer>
-      </div>
+      <LineChart rows={rows} x="step" y={y} domain={domain} label={`${title}: ${rows.length} points, latest ${last == null ? 'none' : formatValue(last)}`} />
     </figure>
   );
 });
-
-export function formatValue(v: number): string {
-  if (!Number.isFinite(v)) return String(v);
-  if (v !== 0 && (Math.abs(v) < 1e-2 || Math.abs(v) >= 1e4)) return v.toExponential(1);
-  return v.toFixed(Math.abs(v) < 10 ? 3 : 1);
-}
