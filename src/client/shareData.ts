@@ -7,6 +7,7 @@
 import { toWireError } from '../protocol/messages';
 import { decodeSharedTask, decodeShareLink, encodeSharedTask, makeShareLink, taskFileName, type SharedTask } from '../share';
 import { navigate, patchSlice, useStudio } from '../state/store';
+import { formFromSettings, settingsOfForm } from '../state/trainingSlice';
 import * as db from '../storage/db';
 import type { DeltaRecord, Task, TextItem } from '../storage/db';
 import { downloadBytes } from './download';
@@ -23,7 +24,7 @@ async function sharedTaskOf(task: Task): Promise<SharedTask> {
     name: task.name,
     labels: task.labels.map((l) => ({ name: l.name, description: l.description })),
     examples: texts.filter((t) => t.label !== null).map((t) => ({ text: t.text, label: t.label as number })),
-    settings: latestRun ? { method: latestRun.config.method, training: latestRun.config.training, ...(latestRun.config.selfTrain !== undefined ? { selfTrain: latestRun.config.selfTrain } : {}) } as Record<string, unknown> : null,
+    settings: latestRun ? { method: latestRun.config.method, training: latestRun.config.training, ...(latestRun.config.selfTrain !== undefined ? { selfTrain: latestRun.config.selfTrain } : {}) } as Record<string, unknown> : ((task.settings as Record<string, unknown> | undefined) ?? null),
     delta: latest
       ? { method: latest.method, format: latest.format, config: latest.config, encoderFingerprint: latest.encoderFingerprint, metrics: latest.metrics, createdAt: latest.createdAt, zip: latest.zip }
       : null,
@@ -81,7 +82,12 @@ function freeName(name: string): string {
 async function recreate(shared: SharedTask, medium: 'link' | 'file'): Promise<void> {
   const now = Date.now();
   const name = freeName(shared.name);
-  const task: Task = { id: db.newId(), name, labels: shared.labels.map((l) => ({ ...l })), createdAt: now, updatedAt: now };
+  // The settings become the new task's training form; ones naming no known method are dropped.
+  const form = formFromSettings(shared.settings);
+  const task: Task = {
+    id: db.newId(), name, labels: shared.labels.map((l) => ({ ...l })), createdAt: now, updatedAt: now,
+    ...(form ? { settings: settingsOfForm(form) } : {}),
+  };
   const texts: TextItem[] = shared.examples.map((e, order) => ({ id: db.newId(), taskId: task.id, text: e.text, label: e.label, order, labelledAt: now }));
   const deltas: DeltaRecord[] = shared.delta
     ? [{ id: db.newId(), taskId: task.id, runId: null, source: medium === 'link' ? 'link' : 'imported', createdAt: shared.delta.createdAt, method: shared.delta.method, format: shared.delta.format, config: shared.delta.config, zip: shared.delta.zip, encoderFingerprint: shared.delta.encoderFingerprint, metrics: shared.delta.metrics }]

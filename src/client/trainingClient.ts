@@ -15,7 +15,7 @@ import type { TrainingConfig } from '../training/config';
 import { pickLeastSure } from '../state/predictSlice';
 import { patchSlice, type StudioState, type StudioStore } from '../state/store';
 import type { ShownError } from '../state/tasksSlice';
-import type { DeltaView, LiveRun, PseudoRow, RunView } from '../state/trainingSlice';
+import { formFromSettings, initialTrainingSlice, settingsOfForm, type DeltaView, type LiveRun, type PseudoRow, type RunView } from '../state/trainingSlice';
 import type { EncoderClient, TrainingEvent } from './encoderClient';
 import { setPickNext } from './studioData';
 
@@ -82,6 +82,8 @@ export class TrainingClient {
   private flushTimer: ReturnType<typeof setTimeout> | null = null;
   private lastPersist = 0;
   private loadedTask: string | null = null;
+  /** A pending save of the form into the open task (debounced). */
+  private saveForm: { timer: ReturnType<typeof setTimeout>; taskId: string | null; settings: ReturnType<typeof settingsOfForm> } | null = null;
 
   constructor(
     private readonly encoder: EncoderClient,
@@ -105,6 +107,9 @@ export class TrainingClient {
 
   async loadTask(taskId: string | null): Promise<void> {
     patchSlice('predict', { deltaId: null, byTextId: {}, tryResult: null, error: null }, this.store);
+    // The form shows the task's own settings (saved as the person changed them, or brought by a share link).
+    const task = this.slice('tasks').list.find((t) => t.id === taskId);
+    patchSlice('training', { form: formFromSettings(task?.settings) ?? initialTrainingSlice.form }, this.store);
     if (!taskId) {
       patchSlice('training', { taskId: null, runs: [], deltas: [], selectedRunId: null }, this.store);
       return;
@@ -475,6 +480,29 @@ export class TrainingClient {
 
   private patchForm(patch: Partial<StudioState['training']['form']>): void {
     patchSlice('training', { form: { ...this.slice('training').form, ...patch } }, this.store);
+    // Saved shortly after the last change, to the task it was made for (even if another is opened meanwhile).
+    const taskId = this.slice('tasks').currentId;
+    const settings = settingsOfForm(this.slice('training').form);
+    if (this.saveForm !== null) clearTimeout(this.saveForm.timer);
+    if (this.saveForm !== null && this.saveForm.taskId !== taskId) void this.saveSettings(this.saveForm.taskId, this.saveForm.settings);
+    const timer = setTimeout(() => {
+      this.saveForm = null;
+      void this.saveSettings(taskId, settings);
+    }, 400);
+    this.saveForm = { timer, taskId, settings };
+  }
+
+  /** Keeps the form in the task's record, so a reload (or a share link) brings it back. */
+  private async saveSettings(taskId: string | null, settings: ReturnType<typeof settingsOfForm>): Promise<void> {
+    const task = this.slice('tasks').list.find((t) => t.id === taskId);
+    if (!task) return;
+    const next = { ...task, settings };
+    try {
+      await db.putTask(next);
+      patchSlice('tasks', { list: this.slice('tasks').list.map((t) => (t.id === task.id ? next : t)) }, this.store);
+    } catch (error) {
+      patchSlice('training', { error: shown(error) }, this.store);
+    }
   }
 
   private slice<K extends keyof StudioState>(key: K): StudioState[K] {

@@ -90,6 +90,35 @@ function defaultConfigs(): TrainForm['configs'] {
 
 const { fineTune: _fineTune, ...selfTrainKnobs } = DEFAULT_SELF_TRAIN_CONFIG;
 
+/**
+ * The form a task's saved (or shared) settings describe, over the defaults; null when they name no known method.
+ * Unknown keys are dropped, so a tampered or older settings object cannot add fields the form does not have.
+ */
+export function formFromSettings(settings: { method?: unknown; training?: unknown; selfTrain?: unknown } | undefined | null): TrainForm | null {
+  const record = (x: unknown): Record<string, unknown> => (x !== null && typeof x === 'object' && !Array.isArray(x) ? (x as Record<string, unknown>) : {});
+  const method = record(settings?.method);
+  const name = method.method;
+  if (typeof name !== 'string' || !(name in PEFT_METHODS)) return null;
+  const known = <T extends object>(base: T, over: Record<string, unknown>): T => {
+    const out = { ...base } as Record<string, unknown>;
+    for (const key of Object.keys(base)) if (key in over && typeof over[key] === typeof out[key]) out[key] = over[key];
+    return out as T;
+  };
+  const configs = defaultConfigs();
+  (configs as Record<string, MethodConfig>)[name] = known(configs[name as MethodName] as MethodConfig, method);
+  return {
+    method: name as MethodName,
+    configs,
+    training: known({ ...DEFAULT_TRAINING_CONFIG }, record(settings?.training)),
+    selfTrain: known({ ...selfTrainKnobs }, record(settings?.selfTrain)),
+  };
+}
+
+/** What a task saves of its form: the chosen method's config and the knobs. */
+export function settingsOfForm(form: TrainForm): { method: MethodConfig; training: TrainForm['training']; selfTrain: TrainForm['selfTrain'] } {
+  return { method: form.configs[form.method] as MethodConfig, training: form.training, selfTrain: form.selfTrain };
+}
+
 export const initialTrainingSlice: TrainingSlice = {
   taskId: null,
   runs: [],

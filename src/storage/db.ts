@@ -18,12 +18,24 @@ export interface LabelDef {
   description: string;
 }
 
+/**
+ * The training form as a person last left it for a task: the chosen method's config, the training knobs and the
+ * self-training knobs (plain data; checked when applied). Also what a share link carries as "settings".
+ */
+export interface TaskSettings {
+  method: { method: string };
+  training: object;
+  selfTrain?: object;
+}
+
 export interface Task {
   id: string;
   name: string;
   labels: LabelDef[];
   createdAt: number;
   updatedAt: number;
+  /** The training form for this task; absent until the form is changed (then the defaults apply). */
+  settings?: TaskSettings;
 }
 
 export interface TextItem {

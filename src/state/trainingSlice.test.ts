@@ -1,0 +1,26 @@
+import { describe, expect, it } from 'vitest';
+import { PEFT_METHODS } from '../peft/registry';
+import { DEFAULT_TRAINING_CONFIG } from '../training/config';
+import { formFromSettings, initialTrainingSlice, settingsOfForm } from './trainingSlice';
+
+describe('formFromSettings', () => {
+  it('applies a task\'s settings over the defaults and round-trips through settingsOfForm', () => {
+    const form = formFromSettings({ method: { ...PEFT_METHODS.lora.defaults, r: 4 }, training: { maxSteps: 17, lr: 0.002 }, selfTrain: { rounds: 2, weighting: 'uniform' } });
+    expect(form?.method).toBe('lora');
+    expect(form?.configs.lora.r).toBe(4);
+    expect(form?.configs.bottleneck).toEqual(PEFT_METHODS.bottleneck.defaults);
+    expect(form?.training).toEqual({ ...DEFAULT_TRAINING_CONFIG, maxSteps: 17, lr: 0.002 });
+    expect(form?.selfTrain).toEqual({ ...initialTrainingSlice.form.selfTrain, rounds: 2, weighting: 'uniform' });
+    expect(formFromSettings(settingsOfForm(form!))).toEqual(form);
+  });
+
+  it('drops keys the form does not have and values of the wrong type; refuses unknown methods', () => {
+    const form = formFromSettings({ method: { method: 'lora', r: 'eight', sneaky: 1 }, training: { maxSteps: 5, extra: true }, selfTrain: 'nonsense' });
+    expect(form?.configs.lora).toEqual(PEFT_METHODS.lora.defaults);
+    expect(form?.training).toEqual({ ...DEFAULT_TRAINING_CONFIG, maxSteps: 5 });
+    expect(form?.selfTrain).toEqual(initialTrainingSlice.form.selfTrain);
+    expect(formFromSettings({ method: { method: 'mystery' }, training: {} })).toBeNull();
+    expect(formFromSettings(null)).toBeNull();
+    expect(formFromSettings({ method: 'lora' })).toBeNull();
+  });
+});
