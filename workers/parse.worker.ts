@@ -1,6 +1,6 @@
 /** Entry point of the text-parsing worker: wires messages to ParseHandler (src/engine/parseHandler.ts). */
 import { ParseHandler } from '../src/engine/parseHandler';
-import type { ParseRequest, ParseWorkerMessage } from '../src/protocol/parseMessages';
+import type { ParseRequest, ParseWorkerMessage } from '../src/protocol/messages';
 import { addTexts, listTexts, newId } from '../src/storage/db';
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;

@@ -1,9 +1,8 @@
 /**
  * The one module that owns the text-parsing Worker (workers/parse.worker.ts): protocol messages
- * (src/protocol/parseMessages.ts) as promise-returning methods. studioData.ts calls it and feeds the store.
+ * (src/protocol/messages.ts) as promise-returning methods. studioData.ts calls it and feeds the store.
  */
-import { assertNever, type WireError } from '../protocol/messages';
-import type { ParseEvent, ParseRequest, ParseRequestType, ParseResults, ParseTarget, ParseWorkerMessage } from '../protocol/parseMessages';
+import { assertNever, type ParseEvent, type ParseRequest, type ParseRequestType, type ParseResults, type ParseTarget, type ParseWorkerMessage, type WireError } from '../protocol/messages';
 
 /** What the client needs of a Worker (a fake that calls ParseHandler in tests). */
 export interface ParseWorkerPort {

@@ -8,7 +8,7 @@ import { pickInOrder, type PickNext } from '../state/labellingSlice';
 import { readCurrentTaskId, writeCurrentTaskId } from '../state/preferences';
 import { patchSlice, useStudio, type StudioStore } from '../state/store';
 import type { ShownError } from '../state/tasksSlice';
-import type { ParseEvent, ParseTarget, StoredTexts, TableSummary } from '../protocol/parseMessages';
+import type { ParseEvent, ParseTarget, StoredTexts, TableSummary } from '../protocol/messages';
 import { getParseClient } from './parseClient';
 
 const store: StudioStore = useStudio;

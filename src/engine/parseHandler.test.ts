@@ -3,7 +3,7 @@
  * chunk per transaction with events, tables wait for columns, and a failed write says how much was kept.
  */
 import { describe, expect, it } from 'vitest';
-import type { ParseEvent, ParseResponse, StoredTexts, TableSummary } from '../protocol/parseMessages';
+import type { ParseEvent, ParseResponse, StoredTexts, TableSummary } from '../protocol/messages';
 import type { TextItem } from '../storage/db';
 import { ParseHandler } from './parseHandler';
 

@@ -18,8 +18,7 @@ import {
   type ParsedRow,
   type ParsedTable,
 } from './parseTexts';
-import { assertNever, toWireError } from '../protocol/messages';
-import type { ParseEvent, ParseReport, ParseRequest, ParseResponse, ParseTarget, StoredTexts, TableSummary } from '../protocol/parseMessages';
+import { assertNever, toWireError, type ParseEvent, type ParseReport, type ParseRequest, type ParseResponse, type ParseTarget, type StoredTexts, type TableSummary } from '../protocol/messages';
 import type { TextItem } from '../storage/db';
 
 export interface HandledParse {

@@ -1,6 +1,6 @@
 /** Adding texts to a task: a table waiting for its columns to be chosen, progress of a write, the last report. */
 import type { MalformedLine } from '../engine/parseTexts';
-import type { TableSummary } from '../protocol/parseMessages';
+import type { TableSummary } from '../protocol/messages';
 import type { ShownError } from './tasksSlice';
 
 /** A table the parse worker holds, waiting for its columns to be chosen (labelColumn -1: none). */
