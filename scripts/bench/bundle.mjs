@@ -3,6 +3,7 @@
  * (a real GPU: Dawn + the vendor's Vulkan driver), e.g.
  *
  *   node scripts/bench/bundle.mjs            # (or npm run bench:bundle) writes .cache/gpu/bench.mjs
+ *   node scripts/bench/bundle.mjs .gpu/fewshot.mjs scripts/fewshot.ts   # any other entry point, e.g. the few-shot runner
  *   node /opt/b/bench.mjs kernels --json     # run from a copy of the repo root (the model is read from
  *                                            # public/models/ under the working directory)
  *
@@ -29,7 +30,7 @@ const rawWgsl = {
 };
 
 await build({
-  entryPoints: [resolve(root, 'scripts/bench/run.ts')],
+  entryPoints: [resolve(root, process.argv[3] ?? 'scripts/bench/run.ts')],
   bundle: true,
   platform: 'node',
   format: 'esm',
@@ -37,8 +38,10 @@ await build({
   external: ['webgpu'],
   outfile,
   plugins: [rawWgsl],
-  // Bundled CommonJS dependencies call require(); give the ES module one.
-  banner: { js: "import { createRequire as __tabtuneCreateRequire } from 'node:module'; const require = __tabtuneCreateRequire(import.meta.url);" },
+  // Bundled CommonJS dependencies call require(), and tfjs-backend-wasm's loader reads __dirname: give the ES module both.
+  banner: {
+    js: "import { createRequire as __tabtuneCreateRequire } from 'node:module'; import { fileURLToPath as __tabtuneToPath } from 'node:url'; import { dirname as __tabtuneDirname } from 'node:path'; const require = __tabtuneCreateRequire(import.meta.url); const __filename = __tabtuneToPath(import.meta.url); const __dirname = __tabtuneDirname(__filename);",
+  },
   logLevel: 'warning',
 });
 console.log(`wrote ${outfile}`);
