@@ -6,8 +6,9 @@
 import { useMemo, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { useStudio } from '../../state/store';
-import { BarChart } from '../charts/BarChart';
-import type { Row } from '../charts/svgChart';
+import type { Row } from '../charts/chartData';
+import { ChartSpace, GroupChart, useFigureWidth, type GroupChartProps } from '../charts/StudioCharts';
+import { useStaggered } from '../charts/useStaggered';
 import { weightHistogram, type PseudoRow } from '../../state/trainingSlice';
 import { Panel } from '../common/Panel';
 
@@ -28,14 +29,8 @@ export function SelfTrainView() {
   return (
     <Panel title="Self-training" testId="selftrain.view" description={status ?? `${rounds.length} rounds finished`}>
       <div className="charts-grid">
-        <figure className="chart" data-testid="selftrain.accuracy" data-points={accuracy.length}>
-          <figcaption>Teacher and student accuracy per round</figcaption>
-          <BarChart rows={accuracy} x="round" keys={ACCURACY_KEYS} names={ACCURACY_NAMES} colours={COLOURS} domain={UNIT} label={`Accuracy of ${accuracy.length} rounds`} />
-        </figure>
-        <figure className="chart" data-testid="selftrain.classes" data-points={pseudo.length}>
-          <figcaption>Pseudo-labels per class, per round</figcaption>
-          <BarChart rows={pseudo} x="round" keys={classKeys} names={labels} colours={COLOURS} stacked label={`Pseudo-labels per class of ${pseudo.length} rounds`} />
-        </figure>
+        <Bars testId="selftrain.accuracy" title="Teacher and student accuracy per round" slot={4} rows={accuracy} x="round" keys={ACCURACY_KEYS} names={ACCURACY_NAMES} colours={COLOURS} domain={UNIT} label={`Accuracy of ${accuracy.length} rounds`} />
+        <Bars testId="selftrain.classes" title="Pseudo-labels per class, per round" slot={5} rows={pseudo} x="round" keys={classKeys} names={labels} colours={COLOURS} stacked label={`Pseudo-labels per class of ${pseudo.length} rounds`} />
         <WeightHistogram rows={rows} />
       </div>
       <WeightsTable rows={rows} labels={labels} />
@@ -52,10 +47,22 @@ const ACCENT = ['var(--accent)'];
 
 function WeightHistogram({ rows }: { rows: PseudoRow[] }) {
   const bins = useMemo(() => weightHistogram(rows.map((r) => r.weight)).map((b) => ({ to: b.to, count: b.count })), [rows]);
+  return <Bars testId="selftrain.histogram" title="Example weights (latest step of each text)" slot={6} points={rows.length} rows={bins} x="to" keys={COUNT_KEYS} names={COUNT_NAMES} colours={ACCENT} label={`Histogram of ${rows.length} example weights`} xLabel={formatBin} />;
+}
+
+const formatBin = (to: number) => Number(to ?? 0).toFixed(2);
+
+/**
+ * A figure with a bar chart that is handed its rows in its own slot (useStaggered): the self-training charts
+ * mount, and re-render, in separate tasks. data-points follows the store at once (the rows, unless `points`).
+ */
+function Bars({ testId, title, slot, points, rows, ...chart }: Omit<GroupChartProps, 'width'> & { testId: string; title: string; slot: number; points?: number }) {
+  const [ref, width] = useFigureWidth();
+  const shown = useStaggered(rows, slot, EMPTY);
   return (
-    <figure className="chart" data-testid="selftrain.histogram" data-points={rows.length}>
-      <figcaption>Example weights (latest step of each text)</figcaption>
-      <BarChart rows={bins} x="to" keys={COUNT_KEYS} names={COUNT_NAMES} colours={ACCENT} label={`Histogram of ${rows.length} example weights`} xLabel={(r) => (r.to ?? 0).toFixed(2)} />
+    <figure className="chart" data-testid={testId} data-points={points ?? rows.length} ref={ref}>
+      <figcaption>{title}</figcaption>
+      <ChartSpace>{shown && width > 0 ? <GroupChart rows={shown} width={width} {...chart} /> : null}</ChartSpace>
     </figure>
   );
 }

@@ -1,13 +1,11 @@
 /**
- * Shared geometry of the studio's small SVG charts. They replace recharts on the Train page: a recharts chart
- * re-renders through its own store and measures every tick label in the DOM, 100-300 ms per update on a busy
- * two-core machine while training, where these draw a bounded number of elements with no measuring at all.
+ * Data helpers of the studio's small recharts charts. Drawing a recharts chart costs main-thread time in
+ * proportion to its points and ticks, so a series is downsampled before it is drawn, and the axes get explicit
+ * domains and tick arrays (recharts then measures no tick label in the DOM).
  */
 
-/** The drawing box, in SVG user units; the SVG scales to its container's width. */
-export const CHART = { width: 320, height: 150, left: 44, right: 8, top: 8, bottom: 20 } as const;
 /** A series longer than this is drawn from evenly spaced samples of it (the last point always included). */
-export const MAX_DRAWN_POINTS = 240;
+export const MAX_DRAWN_POINTS = 160;
 
 export type Row = Record<string, number | null>;
 
@@ -20,11 +18,6 @@ export function downsample<T>(rows: readonly T[], max = MAX_DRAWN_POINTS): reado
   return out;
 }
 
-/** A linear map from [lo, hi] onto [a, b] (a flat domain maps to the middle). */
-export function linear(lo: number, hi: number, a: number, b: number): (v: number) => number {
-  return hi === lo ? () => (a + b) / 2 : (v) => a + ((v - lo) / (hi - lo)) * (b - a);
-}
-
 /** Finite min and max of values, or null when there is none. */
 export function extent(values: Iterable<number | null | undefined>): [number, number] | null {
   let lo = Infinity;
@@ -35,6 +28,13 @@ export function extent(values: Iterable<number | null | undefined>): [number, nu
     if (v > hi) hi = v;
   }
   return lo <= hi ? [lo, hi] : null;
+}
+
+/** A domain with room in it: a single value is widened so that an axis can be drawn around it. */
+export function widen([lo, hi]: [number, number]): [number, number] {
+  if (hi > lo) return [lo, hi];
+  const pad = Math.abs(lo) > 0 ? Math.abs(lo) * 0.1 : 1;
+  return [lo - pad, hi + pad];
 }
 
 /** Tick labels: short, and never wider than the axis has room for. */
