@@ -7,6 +7,8 @@
  * are long on purpose.
  */
 import { defineConfig } from '@playwright/test';
+// Specs import studio modules that import WGSL sources (`?raw`, as Vite does); plain Node needs this hook for them.
+import './scripts/wgsl-hook.mjs';
 import type { StudioOptions } from './e2e/fixtures';
 
 /** Flags that make headless Chromium expose WebGPU (SwiftShader) as root; see /work/shared/ENVIRONMENT.md. */

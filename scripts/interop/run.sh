@@ -42,7 +42,7 @@ make_venv "$PY_VENV" "torch==2.13.0 transformers==4.57.1 peft==0.17.1 accelerate
 
 rm -rf "$OUT"
 mkdir -p "$OUT"
-npx tsx scripts/interop/export.ts "$OUT"
+npx tsx --import ./scripts/wgsl-hook.mjs scripts/interop/export.ts "$OUT"
 
 make_venv "$ADAPTERS_VENV" torch==2.13.0 "-r $ADAPTERS_REQS" # torch first: the local CPU wheel
 
