@@ -75,14 +75,18 @@ export async function accuracy(classifier: PeftClassifier, tokenizer: BatchToken
   return correct / examples.length;
 }
 
-/** The teacher's targets for `texts`, row-major [texts.length, classes], and the argmax count per class. */
-async function labelTexts(teacher: PeftClassifier, tokenizer: BatchTokenizer, texts: readonly string[], cfg: SelfTrainConfig, classes: number) {
+/** The teacher's targets for `texts`, row-major [texts.length, classes] in the order of `texts`, and the argmax count per class. */
+export async function labelTexts(teacher: PeftClassifier, tokenizer: BatchTokenizer, texts: readonly string[], cfg: SelfTrainConfig, classes: number) {
   const targets = new Float32Array(texts.length * classes);
-  for (let i = 0; i < texts.length; i += cfg.labelBatchSize) {
-    const batch = tokenizer.encodeBatch(texts.slice(i, i + cfg.labelBatchSize) as string[], { maxLength: cfg.maxLength });
-    const probs = pseudoLabels(teacher, batch, cfg.softLabels); // [chunk, classes]
-    targets.set((await probs.data()) as Float32Array, i * classes);
+  // Batches of texts of similar length (by characters), so little of each batch is padding; rows go back in place.
+  const order = texts.map((_, i) => i).sort((a, b) => texts[a].length - texts[b].length || a - b);
+  for (let i = 0; i < order.length; i += cfg.labelBatchSize) {
+    const rows = order.slice(i, i + cfg.labelBatchSize);
+    const batch = tokenizer.encodeBatch(rows.map((r) => texts[r]), { maxLength: cfg.maxLength });
+    const probs = pseudoLabels(teacher, batch, cfg.softLabels); // [rows, classes]
+    const values = (await probs.data()) as Float32Array;
     probs.dispose();
+    rows.forEach((r, j) => targets.set(values.subarray(j * classes, (j + 1) * classes), r * classes));
   }
   const classCounts = new Array<number>(classes).fill(0);
   let confidence = 0;

@@ -1,0 +1,50 @@
+/**
+ * The teacher's pass batches texts by length; each text's targets must still land on its own row, equal to what
+ * the teacher gives that text alone.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readCheckpointDir, TINY_BERT_DIR } from '../encoder/bert/testing/fixtures';
+import { BertWeights } from '../encoder/bert/weights';
+import { WordPieceTokenizer } from '../encoder/tokenizer';
+import { PeftClassifier } from '../peft/classifier';
+import { LinearHead } from '../peft/head';
+import { createDelta, PEFT_METHODS } from '../peft/registry';
+import { initNodeBackend } from '../runtime/nodeBackends';
+import { resolveSelfTrainConfig } from './config';
+import { pseudoLabels } from './metaWeights';
+import { labelTexts } from './selfTrain';
+
+const TEXTS = ['a very long text about a good film and the best music of the day', 'bad', 'i love this', 'the worst day', 'fun', 'very bad and sad music'];
+
+describe('labelTexts', () => {
+  const ckpt = readCheckpointDir(TINY_BERT_DIR);
+  const tokenizer = WordPieceTokenizer.fromJSON(ckpt.tokenizerJson);
+  let weights: BertWeights;
+  let teacher: PeftClassifier;
+
+  beforeAll(async () => {
+    await initNodeBackend('cpu');
+    weights = BertWeights.fromCheckpoint(ckpt);
+    teacher = new PeftClassifier(weights, ckpt.pooling, createDelta(ckpt.config, PEFT_METHODS.lora.defaults, 3), LinearHead.random(ckpt.config.hiddenSize, 3, 4));
+  });
+
+  it('puts each text\'s soft label on its own row, as the teacher labels that text alone', async () => {
+    const cfg = resolveSelfTrainConfig({ labelBatchSize: 4, maxLength: 32 });
+    const before = tf.memory().numTensors;
+    const { targets, classCounts } = await labelTexts(teacher, tokenizer, TEXTS, cfg, 3);
+    expect(tf.memory().numTensors).toBe(before);
+    for (let i = 0; i < TEXTS.length; i++) {
+      const alone = pseudoLabels(teacher, tokenizer.encodeBatch([TEXTS[i]], { maxLength: 32 }), true);
+      const want = Array.from(await alone.data());
+      alone.dispose();
+      Array.from(targets.subarray(i * 3, (i + 1) * 3)).forEach((x, c) => expect(x).toBeCloseTo(want[c], 5));
+    }
+    expect(classCounts.reduce((a, b) => a + b, 0)).toBe(TEXTS.length);
+  });
+
+  afterAll(() => {
+    teacher?.dispose();
+    weights?.dispose();
+  });
+});
