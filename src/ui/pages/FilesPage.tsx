@@ -2,10 +2,11 @@
 import { useEffect } from 'react';
 import { loadDeltas } from '../../client/filesData';
 import { PAGES } from '../../state/navigationSlice';
-import { navigate, useStudio } from '../../state/store';
+import { useStudio } from '../../state/store';
 import { DeltaList } from '../files/DeltaList';
 import { ImportAdapterPanel } from '../files/ImportAdapterPanel';
 import { SharePanel } from '../files/SharePanel';
+import { NoTaskOpen } from '../common/NoTaskOpen';
 
 export function FilesPage() {
   const taskId = useStudio((s) => s.tasks.currentId);
@@ -34,12 +35,7 @@ export function FilesPage() {
           <SharePanel />
         </div>
       ) : (
-        <div className="panel">
-          <p>No task is open.</p>
-          <button type="button" className="button button--primary" onClick={() => navigate('tasks')}>
-            Go to Tasks
-          </button>
-        </div>
+        <NoTaskOpen />
       )}
     </div>
   );

@@ -1,8 +1,9 @@
 /** The labelling page: one text at a time, and the table of every text below it. */
 import { PAGES } from '../../state/navigationSlice';
-import { navigate, useStudio } from '../../state/store';
+import { useStudio } from '../../state/store';
 import { LabelCard } from '../label/LabelCard';
 import { TextsTable } from '../label/TextsTable';
+import { NoTaskOpen } from '../common/NoTaskOpen';
 import { StorageErrorBanner } from '../tasks/StorageErrorBanner';
 
 export function LabelPage() {
@@ -21,14 +22,7 @@ export function LabelPage() {
           <TextsTable task={task} />
         </>
       ) : loaded ? (
-        <div className="panel">
-          <p>
-            No task is open.{' '}
-            <button type="button" className="button" onClick={() => navigate('tasks')}>
-              Create one on the Tasks page
-            </button>
-          </p>
-        </div>
+        <NoTaskOpen />
       ) : null}
     </div>
   );

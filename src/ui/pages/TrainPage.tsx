@@ -1,6 +1,7 @@
 /** The Train page: the form, the runs of the task, the charts of the selected run and, for self-training, its rounds. */
 import { PAGES } from '../../state/navigationSlice';
-import { navigate, useStudio } from '../../state/store';
+import { useStudio } from '../../state/store';
+import { NoTaskOpen } from '../common/NoTaskOpen';
 import { StorageErrorBanner } from '../tasks/StorageErrorBanner';
 import { RunsList } from '../train/RunsList';
 import { SelfTrainView } from '../train/SelfTrainView';
@@ -29,14 +30,7 @@ export function TrainPage() {
           </div>
         </div>
       ) : loaded ? (
-        <div className="panel">
-          <p>
-            No task is open.{' '}
-            <button type="button" className="button" onClick={() => navigate('tasks')}>
-              Create one on the Tasks page
-            </button>
-          </p>
-        </div>
+        <NoTaskOpen />
       ) : null}
     </div>
   );
