@@ -1,7 +1,7 @@
 /**
  * `npm run fewshot -- --data <dir> --k <per class> --method <name> [--self-train] [--unlabeled <n>]
  *    [--weighting meta|uniform] [--rounds <n>] [--student-steps <n>] [--student-fine-tune <n>] [--per-round <n>] [--steps <n>] [--lr <x>]
- *    [--head prompt|random] [--backend wasm|webgpu|cpu] [--seeds 1,2,3] [--json]`
+ *    [--head prompt|random] [--backend wasm|webgpu|cpu] [--seeds 1,2,3] [--feature-cache <file>] [--json]`
  *
  * Few-shot accuracy headless in Node on the bundled int8 all-MiniLM-L6-v2. <dir> holds train.jsonl and test.jsonl,
  * one {"text", "label"} per line (labels are strings or integers; classes are the sorted distinct labels of
@@ -10,13 +10,19 @@
  * uniform is the ablation without meta-reweighting), then accuracy and macro-F1 on test.jsonl. The head starts
  * from the label names (promptInitHead; --head random for a random one). With --json the last line is one JSON
  * object, with the seconds each phase took.
+ *
+ * Head-only runs (--method head) keep the frozen encoder's embedding of every text they meet (FrozenEmbeddingCache):
+ * each distinct text goes through the encoder once per process, however many steps, seeds and rounds use it. With
+ * --feature-cache <file> those embeddings are also read from and written back to a file (tied to the encoder's
+ * fingerprint and pooling), so runs in other processes on the same dataset start warm.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { BertWeights } from '../src/encoder/bert/weights';
 import { WordPieceTokenizer } from '../src/encoder/tokenizer';
 import { PeftClassifier } from '../src/peft/classifier';
+import { FrozenEmbeddingCache } from '../src/peft/featureCache';
 import { bertForward, inputsFromBatch } from '../src/encoder/bert/forward';
 import { pool } from '../src/encoder/bert/pooling';
 import { LinearHead, promptInitHead } from '../src/peft/head';
@@ -39,7 +45,7 @@ function readJsonl(path: string): Row[] {
 }
 
 function usage(message: string): never {
-  console.error(`${message}\nusage: npm run fewshot -- --data <dir> --k <per class> --method <${METHOD_NAMES.join('|')}> [--self-train] [--unlabeled <n>] [--weighting meta|uniform] [--rounds <n>] [--student-steps <n>] [--student-fine-tune <n>] [--per-round <n>] [--steps <n>] [--lr <x>] [--head prompt|random] [--backend wasm|webgpu|cpu] [--seeds 1,2,3] [--json]`);
+  console.error(`${message}\nusage: npm run fewshot -- --data <dir> --k <per class> --method <${METHOD_NAMES.join('|')}> [--self-train] [--unlabeled <n>] [--weighting meta|uniform] [--rounds <n>] [--student-steps <n>] [--student-fine-tune <n>] [--per-round <n>] [--steps <n>] [--lr <x>] [--head prompt|random] [--backend wasm|webgpu|cpu] [--seeds 1,2,3] [--feature-cache <file>] [--json]`);
   process.exit(2);
 }
 
@@ -109,6 +115,8 @@ const selfConfig = resolveSelfTrainConfig({ fineTune, weighting,
   ...(flag(args, '--student-fine-tune') ? { studentFineTuneSteps: Number(flag(args, '--student-fine-tune')) } : {}),
 });
 
+const featureFile = flag(args, '--feature-cache');
+
 const started = performance.now();
 const trainRows = readJsonl(join(dataDir, 'train.jsonl'));
 const testRows = readJsonl(join(dataDir, 'test.jsonl'));
@@ -121,7 +129,37 @@ if (backendInfo.backend !== backend) usage(`Backend ${backend} could not start: 
 const ckpt = await loadBundled();
 const weights = BertWeights.fromCheckpoint(ckpt);
 const tokenizer = WordPieceTokenizer.fromJSON(ckpt.tokenizerJson);
+const features = method === 'head' ? new FrozenEmbeddingCache(weights, ckpt.pooling) : undefined;
+const cacheTag = JSON.stringify({ fingerprint: ckpt.fingerprint, pooling: ckpt.pooling, hidden: ckpt.config.hiddenSize });
+if (features && featureFile && existsSync(featureFile)) readFeatureFile(featureFile, features);
 const loadSeconds = (performance.now() - started) / 1000;
+
+/**
+ * The file: a little-endian u32 header length, the header (JSON: the encoder's tag and the row keys), then the
+ * rows' float32s. A file from another encoder or pooling is ignored with a warning (and overwritten at the end).
+ */
+function readFeatureFile(path: string, cache: FrozenEmbeddingCache): void {
+  const bytes = readFileSync(path);
+  const headerLength = bytes.readUInt32LE(0);
+  const header = JSON.parse(bytes.subarray(4, 4 + headerLength).toString('utf8')) as { tag: string; keys: string[] };
+  if (header.tag !== cacheTag) {
+    console.error(`${path} holds embeddings of another encoder or pooling; starting cold.`);
+    return;
+  }
+  const body = bytes.subarray(4 + headerLength);
+  const data = new Float32Array(body.buffer.slice(body.byteOffset, body.byteOffset + body.byteLength));
+  cache.importRows(header.keys, data);
+}
+
+async function writeFeatureFile(path: string, cache: FrozenEmbeddingCache): Promise<void> {
+  const { keys, data } = await cache.exportRows();
+  const header = Buffer.from(JSON.stringify({ tag: cacheTag, keys }), 'utf8');
+  const length = Buffer.alloc(4);
+  length.writeUInt32LE(header.length, 0);
+  const tmp = `${path}.${process.pid}.tmp`;
+  writeFileSync(tmp, Buffer.concat([length, header, Buffer.from(data.buffer, data.byteOffset, data.byteLength)]));
+  renameSync(tmp, path); // whole or nothing, also when two runs on one dataset write at once
+}
 
 /** A head that scores the frozen encoder's embedding of each label name: a zero-shot start (promptInitHead). */
 async function labelNameHead(): Promise<LinearHead> {
@@ -145,7 +183,7 @@ for (const seed of seeds) {
   const head = headInit === 'prompt' ? await labelNameHead() : LinearHead.random(ckpt.config.hiddenSize, names.length, seed + 1);
   if (selfTraining) {
     const result = await selfTrain({
-      weights, pooling: ckpt.pooling, encoder: ckpt.config, tokenizer, method: PEFT_METHODS[method].defaults, classes: names.length,
+      weights, pooling: ckpt.pooling, encoder: ckpt.config, tokenizer, method: PEFT_METHODS[method].defaults, classes: names.length, features,
       labelled, unlabelled: pool, config: { ...selfConfig, seed }, initialHead: head,
       onState: (s) => { if (s.roundsFinished === 0) teacherSeconds = (performance.now() - t0) / 1000; },
       onEvent: (e) => {
@@ -158,7 +196,7 @@ for (const seed of seeds) {
     head.dispose();
   } else {
     const delta = createDelta(ckpt.config, PEFT_METHODS[method].defaults, seed);
-    classifier = new PeftClassifier(weights, ckpt.pooling, delta, head);
+    classifier = new PeftClassifier(weights, ckpt.pooling, delta, head, features);
     await fitClassifier({ classifier, tokenizer, examples: labelled, config: { ...fineTune, seed } });
   }
   const trainSeconds = (performance.now() - t0) / 1000;
@@ -176,7 +214,9 @@ const summary = {
   data: dataDir, k, method, selfTrain: selfTraining, weighting: selfTraining ? weighting : null, head: headInit, backend, classes: names, seeds: perSeed,
   accuracy: meanStd(perSeed.map((r) => r.accuracy)), macroF1: meanStd(perSeed.map((r) => r.macroF1)),
   config: { fineTune, ...(selfTraining ? { selfTrain: { ...selfConfig, seed: 'each of --seeds' } } : {}) },
+  ...(features ? { featureCache: features.stats() } : {}),
   seconds: { load: loadSeconds, total: (performance.now() - started) / 1000 },
 };
+if (features && featureFile) await writeFeatureFile(featureFile, features);
 if (args.includes('--json')) console.log(JSON.stringify(summary));
 process.exit(0);

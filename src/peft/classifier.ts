@@ -8,6 +8,7 @@ import { bertForward, inputsFromBatch } from '../encoder/bert/forward';
 import { pool } from '../encoder/bert/pooling';
 import type { BertWeights } from '../encoder/bert/weights';
 import type { EncodedBatch, PoolingConfig } from '../encoder/types';
+import type { FrozenEmbeddingCache } from './featureCache';
 import type { LinearHead } from './head/linearHead';
 import type { Delta } from './method';
 
@@ -25,10 +26,20 @@ export class PeftClassifier {
     readonly pooling: PoolingConfig,
     readonly delta: Delta,
     readonly head: LinearHead,
-  ) {}
+    /**
+     * Kept embeddings of the frozen encoder, used while the delta has no variables (head-only), whose hooks leave
+     * the encoder as it is; ignored otherwise. The caller owns and disposes it.
+     */
+    readonly features?: FrozenEmbeddingCache,
+  ) {
+    if (features && (features.weights !== weights || features.pooling.mode !== pooling.mode || features.pooling.normalize !== pooling.normalize)) {
+      throw new Error('The embedding cache belongs to another encoder or pooling than this classifier.');
+    }
+  }
 
   /** Sentence embeddings [batch, hidden] through the encoder with the delta. */
   embeddings(batch: EncodedBatch, { training = false, seed }: ForwardOptions = {}): tf.Tensor2D {
+    if (this.features && this.delta.variables.length === 0) return this.features.embed(batch);
     return tf.tidy(() => {
       const out = bertForward(this.weights, inputsFromBatch(batch), this.delta.hooks({ training, seed }));
       return pool(out.lastHiddenState, out.attentionMask, this.pooling); // [batch, hidden]

@@ -14,6 +14,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { BertWeights } from '../encoder/bert/weights';
 import type { BertConfig, PoolingConfig } from '../encoder/types';
 import { PeftClassifier } from '../peft/classifier';
+import type { FrozenEmbeddingCache } from '../peft/featureCache';
 import { LinearHead } from '../peft/head';
 import type { EncoderParts } from '../peft/method';
 import { createDelta, type MethodConfig } from '../peft/registry';
@@ -34,6 +35,8 @@ export interface SelfTrainOptions {
   tokenizer: BatchTokenizer;
   /** Lets prompt-tuning deltas start from the vocabulary or a text (createDelta's parts). */
   parts?: EncoderParts;
+  /** Kept frozen-encoder embeddings for head-only runs (PeftClassifier's `features`); the caller owns it. */
+  features?: FrozenEmbeddingCache;
   /**
    * The first teacher's head (e.g. promptInitHead from the label names); copied, so the caller keeps and disposes
    * its own. Default: a seeded random head. Ignored on resume.
@@ -100,7 +103,7 @@ export async function labelTexts(teacher: PeftClassifier, tokenizer: BatchTokeni
 }
 
 export async function selfTrain(opts: SelfTrainOptions): Promise<SelfTrainResult> {
-  const { weights, pooling, encoder, tokenizer, method, classes, onEvent = () => {}, onState = () => {}, signal } = opts;
+  const { weights, pooling, encoder, tokenizer, method, classes, features, onEvent = () => {}, onState = () => {}, signal } = opts;
   if (opts.resume) checkState(opts.resume, method, classes);
   const cfg = resolveSelfTrainConfig(opts.resume ? { ...opts.resume.config, ...opts.config } : opts.config);
   if (opts.unlabelled.length === 0) throw new RangeError('Self-training needs unlabelled texts; add some to the pool.');
@@ -125,13 +128,13 @@ export async function selfTrain(opts: SelfTrainOptions): Promise<SelfTrainResult
   let state: SelfTrainState;
   if (opts.resume) {
     state = opts.resume;
-    teacher = classifierFromArrays(weights, pooling, encoder, method, state.teacher);
+    teacher = classifierFromArrays(weights, pooling, encoder, method, state.teacher, features);
   } else {
     const delta = createDelta(encoder, method, deriveSeed(cfg.seed, SELF_TRAIN_STREAM.delta, 0), opts.parts);
     const head = opts.initialHead
       ? new LinearHead({ weight: opts.initialHead.weight, bias: opts.initialHead.bias })
       : LinearHead.random(encoder.hiddenSize, classes, deriveSeed(cfg.seed, SELF_TRAIN_STREAM.head, 0));
-    teacher = new PeftClassifier(weights, pooling, delta, head);
+    teacher = new PeftClassifier(weights, pooling, delta, head, features);
     const result = await fit(teacher, 0);
     if (result.reason === 'cancelled') {
       // No finished round 0: hand back the fresh teacher's state so the caller still gets a consistent object.
@@ -158,7 +161,7 @@ export async function selfTrain(opts: SelfTrainOptions): Promise<SelfTrainResult
     const head = cfg.studentHead === 'teacher'
       ? new LinearHead({ weight: teacher.head.weight, bias: teacher.head.bias })
       : LinearHead.random(encoder.hiddenSize, classes, deriveSeed(cfg.seed, SELF_TRAIN_STREAM.head, round));
-    const student = new PeftClassifier(weights, pooling, delta, head);
+    const student = new PeftClassifier(weights, pooling, delta, head, features);
     const steps = await trainStudent({
       student, tokenizer, texts, poolIndices, targets: labelled.targets, classes, labelled: train, round, config: cfg, onEvent, signal,
     });

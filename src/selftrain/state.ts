@@ -8,6 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { BertWeights } from '../encoder/bert/weights';
 import type { BertConfig, PoolingConfig } from '../encoder/types';
 import { PeftClassifier } from '../peft/classifier';
+import type { FrozenEmbeddingCache } from '../peft/featureCache';
 import { LinearHead } from '../peft/head';
 import { loadDelta, type MethodConfig } from '../peft/registry';
 import type { SelfTrainConfig } from './config';
@@ -44,10 +45,11 @@ export async function classifierArrays(classifier: PeftClassifier): Promise<Name
 /** A classifier from saved arrays (the encoder weights are the caller's and stay shared). */
 export function classifierFromArrays(
   weights: BertWeights, pooling: PoolingConfig, encoder: BertConfig, method: MethodConfig, arrays: readonly NamedArray[],
+  features?: FrozenEmbeddingCache,
 ): PeftClassifier {
   const saved: Record<string, tf.Tensor> = Object.fromEntries(arrays.map((a) => [a.name, tf.tensor(a.data, a.shape, 'float32')]));
   try {
-    return new PeftClassifier(weights, pooling, loadDelta(encoder, method, saved), LinearHead.load(saved));
+    return new PeftClassifier(weights, pooling, loadDelta(encoder, method, saved), LinearHead.load(saved), features);
   } finally {
     tf.dispose(Object.values(saved));
   }
