@@ -16,6 +16,7 @@ import type { BertWeights } from '../encoder/bert/weights';
 import type { WordPieceTokenizer } from '../encoder/tokenizer';
 import type { BertConfig, PoolingConfig } from '../encoder/types';
 import { PeftClassifier } from '../peft/classifier';
+import { FrozenEmbeddingCache } from '../peft/featureCache';
 import { dataToTensors, exportDelta, formatOf, importDelta, tensorsToData } from '../peft/export';
 import { LinearHead } from '../peft/head';
 import type { EncoderParts } from '../peft/method';
@@ -83,6 +84,8 @@ interface Kept {
 export class TrainHandler {
   private readonly runs = new Map<number, AbortController>();
   private kept: Kept | null = null;
+  /** Frozen-encoder embeddings for head-only runs, for the encoder loaded now. */
+  private features: FrozenEmbeddingCache | null = null;
 
   constructor(
     /** The loaded encoder; throws (EncoderNotReadyError) when there is none. */
@@ -102,10 +105,12 @@ export class TrainHandler {
     return this.kept?.deltaId ?? null;
   }
 
-  /** Frees the held classifier: its tensors belong to the backend and encoder it was built on. */
+  /** Frees the held classifier and the kept embeddings: their tensors belong to the backend and encoder they were built on. */
   reset(): void {
     this.kept?.classifier.dispose();
     this.kept = null;
+    this.features?.dispose();
+    this.features = null;
   }
 
   async train(id: number, job: TrainJob): Promise<TrainOutcome> {
@@ -159,7 +164,7 @@ export class TrainHandler {
       let classifier: PeftClassifier | null = null;
       try {
         const result = await selfTrain({
-          weights: m.weights, pooling: m.pooling, encoder: m.config, tokenizer: m.tokenizer, parts: partsOf(m),
+          weights: m.weights, pooling: m.pooling, encoder: m.config, tokenizer: m.tokenizer, parts: partsOf(m), features: this.featuresFor(m),
           method: job.method, classes, labelled: job.examples, unlabelled: job.unlabelled, config: job.selfTrain,
           ...(job.resume ? { resume: job.resume } : {}), signal,
           onState: (state) => {
@@ -195,7 +200,9 @@ export class TrainHandler {
     const saved = dataToTensors(imported.tensors);
     let classifier: PeftClassifier;
     try {
-      classifier = new PeftClassifier(m.weights, imported.encoder.pooling, loadDelta(m.config, imported.config, saved), LinearHead.load(saved));
+      const pooling = imported.encoder.pooling;
+      const features = pooling.mode === m.pooling.mode && pooling.normalize === m.pooling.normalize ? this.featuresFor(m) : undefined;
+      classifier = new PeftClassifier(m.weights, pooling, loadDelta(m.config, imported.config, saved), LinearHead.load(saved), features);
     } finally {
       tf.dispose(Object.values(saved));
     }
@@ -237,7 +244,16 @@ export class TrainHandler {
 
   private freshClassifier(m: TrainingModel, method: MethodConfig, classes: number, seed: number): PeftClassifier {
     const delta = createDelta(m.config, method, seed ?? DEFAULT_SEED, partsOf(m));
-    return new PeftClassifier(m.weights, m.pooling, delta, LinearHead.random(m.config.hiddenSize, classes, seed ?? DEFAULT_SEED));
+    return new PeftClassifier(m.weights, m.pooling, delta, LinearHead.random(m.config.hiddenSize, classes, seed ?? DEFAULT_SEED), this.featuresFor(m));
+  }
+
+  /** The embedding cache of the loaded encoder (a new one after the encoder changed). Only head-only classifiers read it. */
+  private featuresFor(m: TrainingModel): FrozenEmbeddingCache {
+    if (this.features?.weights !== m.weights) {
+      this.features?.dispose();
+      this.features = new FrozenEmbeddingCache(m.weights, m.pooling);
+    }
+    return this.features;
   }
 
   private keep(next: Kept): void {

@@ -10,7 +10,8 @@
  * Rows are keyed by their token ids and token types (padding dropped), so the same text tokenised in two batches
  * of different widths hits the same entry. An entry is what the encoder gave the first time the row was seen, in
  * whatever batch it came in; the same row in another batch differs from it by f32 summation order only (~1e-7).
- * The cache holds one kept tensor per row (hidden floats each) until dispose().
+ * The cache holds one kept tensor per row (hidden floats each) until dispose(); when a batch would take it past
+ * maxRows it starts over empty (a studio predicting 100,000 texts must not keep 100,000 GPU buffers).
  */
 import * as tf from '@tensorflow/tfjs';
 import { bertForward, inputsFromBatch } from '../encoder/bert/forward';
@@ -57,6 +58,8 @@ export class FrozenEmbeddingCache {
     /** The frozen encoder; a classifier uses the cache only over these very weights. */
     readonly weights: BertWeights,
     readonly pooling: PoolingConfig,
+    /** At most this many rows are kept (20,000 x 384 floats is 31 MB). */
+    readonly maxRows = 20_000,
   ) {}
 
   /** Distinct rows held, and how many lookups found their row already there. */
@@ -67,7 +70,11 @@ export class FrozenEmbeddingCache {
   /** Pooled embeddings [batch, hidden] of the frozen encoder (no delta), running it only on rows not seen yet. */
   embed(batch: EncodedBatch): tf.Tensor2D {
     const keys = Array.from({ length: batch.batch }, (_, r) => rowKey(batch, r));
-    const missing = [...new Set(keys.filter((key) => !this.rows.has(key)))];
+    let missing = [...new Set(keys.filter((key) => !this.rows.has(key)))];
+    if (this.rows.size + missing.length > this.maxRows) {
+      this.dispose();
+      missing = [...new Set(keys)];
+    }
     this.misses += missing.length;
     this.hits += keys.length - missing.length;
     if (missing.length > 0) {
