@@ -1,6 +1,6 @@
 /**
  * `npm run fewshot -- --data <dir> --k <per class> --method <name> [--self-train] [--unlabeled <n>]
- *    [--weighting meta|uniform] [--rounds <n>] [--student-steps <n>] [--student-fine-tune <n>] [--per-round <n>] [--steps <n>] [--lr <x>]
+ *    [--weighting meta|uniform] [--student-head initial|teacher|fresh] [--rounds <n>] [--student-steps <n>] [--student-fine-tune <n>] [--per-round <n>] [--steps <n>] [--lr <x>]
  *    [--head prompt|random] [--backend wasm|webgpu|cpu] [--seeds 1,2,3] [--feature-cache <file>] [--json]`
  *
  * Few-shot accuracy headless in Node on the bundled int8 all-MiniLM-L6-v2. <dir> holds train.jsonl and test.jsonl,
@@ -29,7 +29,7 @@ import { LinearHead, promptInitHead } from '../src/peft/head';
 import { METHOD_NAMES, type MethodName } from '../src/peft/method';
 import { createDelta, PEFT_METHODS } from '../src/peft/registry';
 import { initNodeBackend } from '../src/runtime/nodeBackends';
-import { resolveSelfTrainConfig, selfTrain, WEIGHTINGS, type RoundPhaseSeconds, type Weighting } from '../src/selftrain';
+import { resolveSelfTrainConfig, selfTrain, STUDENT_HEADS, WEIGHTINGS, type RoundPhaseSeconds, type StudentHead, type Weighting } from '../src/selftrain';
 import type { LabelledExample } from '../src/training/batching';
 import { fitClassifier } from '../src/training/fitClassifier';
 import { Rng } from '../src/training/rng';
@@ -45,7 +45,7 @@ function readJsonl(path: string): Row[] {
 }
 
 function usage(message: string): never {
-  console.error(`${message}\nusage: npm run fewshot -- --data <dir> --k <per class> --method <${METHOD_NAMES.join('|')}> [--self-train] [--unlabeled <n>] [--weighting meta|uniform] [--rounds <n>] [--student-steps <n>] [--student-fine-tune <n>] [--per-round <n>] [--steps <n>] [--lr <x>] [--head prompt|random] [--backend wasm|webgpu|cpu] [--seeds 1,2,3] [--feature-cache <file>] [--json]`);
+  console.error(`${message}\nusage: npm run fewshot -- --data <dir> --k <per class> --method <${METHOD_NAMES.join('|')}> [--self-train] [--unlabeled <n>] [--weighting meta|uniform] [--student-head initial|teacher|fresh] [--rounds <n>] [--student-steps <n>] [--student-fine-tune <n>] [--per-round <n>] [--steps <n>] [--lr <x>] [--head prompt|random] [--backend wasm|webgpu|cpu] [--seeds 1,2,3] [--feature-cache <file>] [--json]`);
   process.exit(2);
 }
 
@@ -103,12 +103,14 @@ const unlabeled = Number(flag(args, '--unlabeled') ?? 256);
 const seeds = (flag(args, '--seeds') ?? '1,2,3').split(',').map(Number);
 const weighting = (flag(args, '--weighting') ?? 'meta') as Weighting;
 if (!WEIGHTINGS.includes(weighting)) usage(`--weighting must be one of ${WEIGHTINGS.join(', ')}.`);
+const studentHead = (flag(args, '--student-head') ?? 'initial') as StudentHead;
+if (!STUDENT_HEADS.includes(studentHead)) usage(`--student-head must be one of ${STUDENT_HEADS.join(', ')}.`);
 const backend = flag(args, '--backend') ?? 'wasm';
 if (!['wasm', 'webgpu', 'cpu'].includes(backend)) usage('--backend must be wasm, webgpu or cpu.');
 const headInit = flag(args, '--head') ?? 'prompt';
 if (!['prompt', 'random'].includes(headInit)) usage('--head must be prompt or random.');
 const fineTune = { lr: Number(flag(args, '--lr') ?? 1e-3), maxSteps: Number(flag(args, '--steps') ?? 30), batchSize: 8, heldOutFraction: 0, patience: 0 };
-const selfConfig = resolveSelfTrainConfig({ fineTune, weighting,
+const selfConfig = resolveSelfTrainConfig({ fineTune, weighting, studentHead,
   unlabeledPerRound: Number(flag(args, '--per-round') ?? Math.min(unlabeled, 256)),
   ...(flag(args, '--rounds') ? { rounds: Number(flag(args, '--rounds')) } : {}),
   ...(flag(args, '--student-steps') ? { studentSteps: Number(flag(args, '--student-steps')) } : {}),

@@ -9,7 +9,7 @@
  */
 import type { TrainingConfig } from '../training/config';
 
-export const STUDENT_HEADS = ['teacher', 'fresh'] as const;
+export const STUDENT_HEADS = ['initial', 'teacher', 'fresh'] as const;
 export type StudentHead = (typeof STUDENT_HEADS)[number];
 
 export const WEIGHTINGS = ['meta', 'uniform'] as const;
@@ -41,7 +41,14 @@ export interface SelfTrainConfig {
   labelledBatchSize: number;
   /** Texts per teacher forward when pseudo-labelling (no gradient). Our choice. */
   labelBatchSize: number;
-  /** The student's head at the start of a round: a copy of the teacher's, or a fresh seeded one. Our choice: teacher. */
+  /**
+   * The student's head at the start of a round. 'initial' (default): the head the first teacher started from (the
+   * label-name head the caller gave, else a seeded random one), so a fresh student is the untrained model, as in
+   * LiST, where each student is a new adapter under the same prompt head. 'teacher': a copy of the teacher's head
+   * (the student then starts as the frozen encoder under the teacher's head; for head-only, which has no delta, that
+   * is the teacher itself: KL and its gradient are 0 and the round only fine-tunes on the labels). 'fresh': a new
+   * seeded random head each round.
+   */
   studentHead: StudentHead;
   /** Share of each class of the labelled set kept aside to score teacher and student (stratified). Our choice. */
   evalFraction: number;
@@ -70,7 +77,7 @@ export const DEFAULT_SELF_TRAIN_CONFIG: Readonly<SelfTrainConfig> = Object.freez
   unlabeledBatchSize: 8,
   labelledBatchSize: 8,
   labelBatchSize: 32,
-  studentHead: 'teacher',
+  studentHead: 'initial',
   evalFraction: 0.2,
   maxLength: 128,
   fineTune: {},

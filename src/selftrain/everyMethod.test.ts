@@ -5,7 +5,7 @@
  * of a run without it. (selfTrain.test.ts covers events, cancellation and resume in depth for three methods.)
  */
 import * as tf from '@tensorflow/tfjs';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readCheckpointDir, TINY_BERT_DIR } from '../encoder/bert/testing/fixtures';
 import { BertWeights } from '../encoder/bert/weights';
 import { WordPieceTokenizer } from '../encoder/tokenizer';
@@ -64,18 +64,29 @@ function expectARound(run: Awaited<ReturnType<typeof oneRound>>) {
 
 describe('selfTrain with every PEFT method (cpu)', () => {
   let weights: BertWeights;
+  beforeAll(async () => {
+    expect((await initNodeBackend('cpu')).backend).toBe('cpu');
+    weights = BertWeights.fromCheckpoint(ckpt);
+  });
   afterAll(() => weights?.dispose());
 
   it.each(METHOD_NAMES)('%s: a meta-reweighted round, no tensor left', async (method) => {
-    expect((await initNodeBackend('cpu')).backend).toBe('cpu');
-    weights ??= BertWeights.fromCheckpoint(ckpt);
     const before = tf.memory().numTensors;
     expectARound(await oneRound(weights, method));
     expect(tf.memory().numTensors).toBe(before);
   }, 120_000);
 
+  it('a fresh student starts from the first teacher\'s starting head; a head-only student given the teacher\'s head would be the teacher (KL 0)', async () => {
+    const firstKl = async (studentHead: 'initial' | 'teacher') => {
+      const run = await oneRound(weights, 'head', { config: { ...CONFIG, studentHead } });
+      const first = run.events.find((e) => e.kind === 'studentStep');
+      return first?.kind === 'studentStep' ? first.loss : NaN;
+    };
+    expect(await firstKl('teacher')).toBeLessThan(1e-7); // nothing to distil: no gradient, the round only fine-tunes
+    expect(await firstKl('initial')).toBeGreaterThan(1e-3);
+  }, 120_000);
+
   it('head-only with the frozen-embedding cache ends in the state of a run without it', async () => {
-    weights ??= BertWeights.fromCheckpoint(ckpt);
     const features = new FrozenEmbeddingCache(weights, ckpt.pooling);
     const [plain, cached] = [await oneRound(weights, 'head'), await oneRound(weights, 'head', { features })];
     expect(features.stats().rows).toBe(LABELLED.length + UNLABELLED.length); // each text through the encoder once

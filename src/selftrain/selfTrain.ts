@@ -1,14 +1,15 @@
 /**
  * LiST self-training rounds over any PEFT method (Wang et al. 2021). Round 0 fits the first teacher on the
  * labels (fitClassifier). Each round r >= 1: the teacher pseudo-labels a sample of the unlabelled pool; a fresh
- * student (a new delta from createDelta, and a head copied from the teacher's or fresh, config.studentHead) learns
+ * student (a new delta from createDelta, and the first teacher's starting head, config.studentHead) learns
  * the pseudo-labels (student.ts: warm-up, then meta-reweighting); the student is fine-tuned on the labels and
  * becomes the next teacher. The worker and the headless runner both call selfTrain(); it reports plain events,
  * stops between steps on an AbortSignal, and hands out a plain SelfTrainState after every finished round.
  *
- * Design choice: the student's head starts as a copy of the teacher's by default. With an identity delta that
- * head already scores the frozen encoder's features sensibly, so distillation moves the delta from a useful
- * start instead of spending its warm-up aligning a random head.
+ * Design choice: by default the student's head is the one the first teacher started from (for the few-shot runner,
+ * the label-name head), so a fresh student is the untrained model and distillation has a gap to close, as in
+ * LiST. With a copy of the teacher's head (studentHead 'teacher') a head-only student would be the teacher itself,
+ * with zero KL and zero gradient: the pseudo-labels would teach it nothing.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { BertWeights } from '../encoder/bert/weights';
@@ -38,8 +39,9 @@ export interface SelfTrainOptions {
   /** Kept frozen-encoder embeddings for head-only runs (PeftClassifier's `features`); the caller owns it. */
   features?: FrozenEmbeddingCache;
   /**
-   * The first teacher's head (e.g. promptInitHead from the label names); copied, so the caller keeps and disposes
-   * its own. Default: a seeded random head. Ignored on resume.
+   * The first teacher's head (e.g. promptInitHead from the label names), and every student's with studentHead
+   * 'initial'; copied, so the caller keeps and disposes its own. Default: a seeded random head. On resume it is
+   * only the students' (pass the same head again).
    */
   initialHead?: LinearHead;
   method: MethodConfig;
@@ -124,6 +126,11 @@ export async function selfTrain(opts: SelfTrainOptions): Promise<SelfTrainResult
     version: 1, roundsFinished, config: cfg, method, classes, teacher: await classifierArrays(teacher),
   });
 
+  /** The first teacher's starting head: a fresh copy each call. */
+  const startHead = () => opts.initialHead
+    ? new LinearHead({ weight: opts.initialHead.weight, bias: opts.initialHead.bias })
+    : LinearHead.random(encoder.hiddenSize, classes, deriveSeed(cfg.seed, SELF_TRAIN_STREAM.head, 0));
+
   let teacher: PeftClassifier;
   let state: SelfTrainState;
   if (opts.resume) {
@@ -131,10 +138,7 @@ export async function selfTrain(opts: SelfTrainOptions): Promise<SelfTrainResult
     teacher = classifierFromArrays(weights, pooling, encoder, method, state.teacher, features);
   } else {
     const delta = createDelta(encoder, method, deriveSeed(cfg.seed, SELF_TRAIN_STREAM.delta, 0), opts.parts);
-    const head = opts.initialHead
-      ? new LinearHead({ weight: opts.initialHead.weight, bias: opts.initialHead.bias })
-      : LinearHead.random(encoder.hiddenSize, classes, deriveSeed(cfg.seed, SELF_TRAIN_STREAM.head, 0));
-    teacher = new PeftClassifier(weights, pooling, delta, head, features);
+    teacher = new PeftClassifier(weights, pooling, delta, startHead(), features);
     const result = await fit(teacher, 0);
     if (result.reason === 'cancelled') {
       // No finished round 0: hand back the fresh teacher's state so the caller still gets a consistent object.
@@ -158,8 +162,8 @@ export async function selfTrain(opts: SelfTrainOptions): Promise<SelfTrainResult
     onEvent({ kind: 'pseudoLabels', round, count: texts.length, classCounts: labelled.classCounts, meanConfidence: labelled.meanConfidence });
 
     const delta = createDelta(encoder, method, deriveSeed(cfg.seed, SELF_TRAIN_STREAM.delta, round), opts.parts);
-    const head = cfg.studentHead === 'teacher'
-      ? new LinearHead({ weight: teacher.head.weight, bias: teacher.head.bias })
+    const head = cfg.studentHead === 'initial' ? startHead()
+      : cfg.studentHead === 'teacher' ? new LinearHead({ weight: teacher.head.weight, bias: teacher.head.bias })
       : LinearHead.random(encoder.hiddenSize, classes, deriveSeed(cfg.seed, SELF_TRAIN_STREAM.head, round));
     const student = new PeftClassifier(weights, pooling, delta, head, features);
     const steps = await trainStudent({
