@@ -19,8 +19,11 @@ interface Summary {
   selfTrain: boolean;
   weighting: string | null;
   seeds: Array<{ seed: number; accuracy: number }>;
-  config?: { selfTrain?: { studentHead?: string } };
+  config?: { fineTune?: { maxSteps?: number }; selfTrain?: { studentHead?: string } };
 }
+
+/** Labelled steps of the table's runs without LiST (and of LiST's first teacher); other step counts get their own row. */
+const TABLE_STEPS = 100;
 
 /** How a LiST variant's name shows a student head other than the default ('initial'). */
 const HEAD_SUFFIX: Record<string, string> = { initial: '', teacher: ", teacher's head", fresh: ', fresh head' };
@@ -42,8 +45,11 @@ for (const file of files) {
 }
 
 const dataset = (r: Summary) => r.data.replace(/\/+$/, '').split('/').pop() ?? r.data;
-const variant = (r: Summary) =>
-  r.selfTrain ? `${r.method} + LiST (${r.weighting} weights${HEAD_SUFFIX[r.config?.selfTrain?.studentHead ?? 'initial'] ?? ''})` : r.method;
+const variant = (r: Summary) => {
+  if (r.selfTrain) return `${r.method} + LiST (${r.weighting} weights${HEAD_SUFFIX[r.config?.selfTrain?.studentHead ?? 'initial'] ?? ''})`;
+  const steps = r.config?.fineTune?.maxSteps ?? TABLE_STEPS;
+  return steps === TABLE_STEPS ? r.method : `${r.method} (${steps} steps)`;
+};
 const column = (r: Summary) => `${dataset(r)} K=${r.k}`;
 
 /** accuracy per seed, keyed by variant then column; a seed measured twice keeps its last value. */
@@ -121,7 +127,8 @@ const finishedLater = (job: string): boolean => {
   const words = job.split(/\s+/);
   const value = (name: string) => { const i = words.indexOf(name); return i >= 0 ? words[i + 1] : undefined; };
   const list = ` + LiST (${value('--weighting') ?? 'meta'} weights${HEAD_SUFFIX[value('--student-head') ?? 'initial'] ?? ''})`;
-  const name = `${value('--method') ?? 'lora'}${words.includes('--self-train') ? list : ''}`;
+  const steps = Number(value('--steps') ?? TABLE_STEPS);
+  const name = `${value('--method') ?? 'lora'}${words.includes('--self-train') ? list : steps === TABLE_STEPS ? '' : ` (${steps} steps)`}`;
   const seeds = cells.get(name)?.get(`${words[0]} K=${value('--k')}`);
   return (value('--seeds') ?? '1,2,3').split(',').every((seed) => seeds?.has(Number(seed)) ?? false);
 };
