@@ -23,9 +23,7 @@ import { BertWeights } from '../src/encoder/bert/weights';
 import { WordPieceTokenizer } from '../src/encoder/tokenizer';
 import { PeftClassifier } from '../src/peft/classifier';
 import { FrozenEmbeddingCache } from '../src/peft/featureCache';
-import { bertForward, inputsFromBatch } from '../src/encoder/bert/forward';
-import { pool } from '../src/encoder/bert/pooling';
-import { LinearHead, promptInitHead } from '../src/peft/head';
+import { labelTextHead, LinearHead } from '../src/peft/head';
 import { METHOD_NAMES, type MethodName } from '../src/peft/method';
 import { createDelta, PEFT_METHODS } from '../src/peft/registry';
 import { initNodeBackend } from '../src/runtime/nodeBackends';
@@ -164,16 +162,7 @@ async function writeFeatureFile(path: string, cache: FrozenEmbeddingCache): Prom
 }
 
 /** A head that scores the frozen encoder's embedding of each label name: a zero-shot start (promptInitHead). */
-async function labelNameHead(): Promise<LinearHead> {
-  const pooled = tf.tidy(() => {
-    const out = bertForward(weights, inputsFromBatch(tokenizer.encodeBatch(names, { maxLength: 16 })));
-    return pool(out.lastHiddenState, out.attentionMask, ckpt.pooling);
-  });
-  const flat = (await pooled.data()) as Float32Array;
-  pooled.dispose();
-  const hidden = ckpt.config.hiddenSize;
-  return promptInitHead(names.map((_, c) => flat.slice(c * hidden, (c + 1) * hidden)));
-}
+const labelNameHead = () => labelTextHead(weights, ckpt.pooling, tokenizer, names);
 
 const perSeed = [];
 for (const seed of seeds) {

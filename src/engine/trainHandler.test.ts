@@ -214,4 +214,27 @@ describe('training in the encoder worker', () => {
     await ask({ id: nextId++, type: 'selfTrain', job: selfJob('self-3', { ...SELF_KNOBS }) });
     expect(tf.memory().numTensors - baseline).toBe(keptTensors);
   });
+
+  it('starts a fresh head from the label names (headInit labels) where the pooling normalises, else at random', async () => {
+    const own = async (headInit: 'labels' | 'random') => {
+      // One step at a negligible learning rate: the kept classifier is the fresh one.
+      await ask({ id: nextId++, type: 'train', job: { ...trainJob(`init-${headInit}`, { maxSteps: 1, batchSize: 3, heldOutFraction: 0, maxLength: 16, lr: 1e-9, headInit }), method: { method: 'head' } } });
+      const { probabilities, classes } = await ask({ id: nextId++, type: 'predict', deltaId: `init-${headInit}`, texts: [...TINY_LABELS] });
+      return TINY_LABELS.map((_, c) => Array.from(probabilities.subarray(c * classes, (c + 1) * classes)));
+    };
+    // The tiny checkpoint has no pooling files: mean pooling, not normalised, where a cosine head would not fit.
+    expect(await own('labels')).toEqual(await own('random'));
+
+    // The same weights with a normalising pooling (the last test here: it leaves this model loaded).
+    const pooling = new TextEncoder().encode(JSON.stringify({ mode: 'mean', normalize: true }));
+    await ask({ id: nextId++, type: 'loadModel', source: { kind: 'files', id: 'tiny-bert-normalised', files: { 'config.json': read('config.json'), 'tokenizer.json': read('tokenizer.json'), 'model.safetensors': read('model.safetensors'), 'pooling.json': pooling.buffer as ArrayBuffer } } });
+    // Scale 20 x cosine: a label's name has cosine 1 with its own row and less with the others, so each name is
+    // classified as its own label, above chance.
+    const rows = await own('labels');
+    rows.forEach((row, c) => {
+      expect(row.indexOf(Math.max(...row))).toBe(c);
+      expect(row[c]).toBeGreaterThan(1 / TINY_LABELS.length);
+    });
+    expect(await own('random')).not.toEqual(rows);
+  });
 });

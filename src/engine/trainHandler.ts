@@ -18,14 +18,14 @@ import type { BertConfig, PoolingConfig } from '../encoder/types';
 import { PeftClassifier } from '../peft/classifier';
 import { FrozenEmbeddingCache } from '../peft/featureCache';
 import { dataToTensors, exportDelta, formatOf, importDelta, tensorsToData } from '../peft/export';
-import { LinearHead } from '../peft/head';
+import { labelTextHead, LinearHead } from '../peft/head';
 import type { EncoderParts } from '../peft/method';
 import { createDelta, loadDelta, type MethodConfig } from '../peft/registry';
 import { resolveSelfTrainConfig } from '../selftrain/config';
 import { selfTrain } from '../selftrain/selfTrain';
 import { classifierFromArrays, type SelfTrainState } from '../selftrain/state';
 import { fitClassifier } from '../training/fitClassifier';
-import { resolveTrainingConfig } from '../training/config';
+import { resolveTrainingConfig, type HeadInit, type TrainingConfig } from '../training/config';
 import type {
   EncoderEvent,
   PredictResult,
@@ -119,7 +119,7 @@ export class TrainHandler {
     const training = resolveTrainingConfig(job.training); // a bad knob fails here, before anything is built
     const classes = job.task.labels.length;
     if (job.resume) checkCheckpoint(job.resume, job.method, classes);
-    const classifier = this.freshClassifier(m, job.method, classes, training.seed);
+    const classifier = await this.freshClassifier(m, job.method, job.task.labels, training);
     const every = job.checkpointMs ?? CHECKPOINT_MS;
     let lastCheckpoint = performance.now();
     return this.running(id, async (signal) => {
@@ -158,6 +158,7 @@ export class TrainHandler {
     if (job.unlabelled.length === 0) throw new TrainJobError('no-unlabelled', 'Self-training learns from unlabelled texts, and this task has none left. Add texts on the Tasks page.');
     const cfg = resolveSelfTrainConfig(job.resume ? { ...job.resume.config, ...job.selfTrain } : job.selfTrain);
     const classes = job.task.labels.length;
+    const initialHead = await this.labelHead(m, job.task.labels, resolveTrainingConfig(cfg.fineTune).headInit);
     const pseudo = new PseudoLabeller(m, job.method, cfg.maxLength, (round, items) => this.emit({ type: 'pseudoLabelled', id, round, items }));
     let teacherState: SelfTrainState | null = job.resume ?? null;
     return this.running(id, async (signal) => {
@@ -166,6 +167,7 @@ export class TrainHandler {
         const result = await selfTrain({
           weights: m.weights, pooling: m.pooling, encoder: m.config, tokenizer: m.tokenizer, parts: partsOf(m), features: this.featuresFor(m),
           method: job.method, classes, labelled: job.examples, unlabelled: job.unlabelled, config: job.selfTrain,
+          ...(initialHead ? { initialHead } : {}),
           ...(job.resume ? { resume: job.resume } : {}), signal,
           onState: (state) => {
             teacherState = state;
@@ -188,6 +190,7 @@ export class TrainHandler {
         return { reason: result.reason, roundsFinished: result.state.roundsFinished, delta };
       } finally {
         classifier?.dispose();
+        initialHead?.dispose();
         await pseudo.finish();
       }
     });
@@ -242,9 +245,19 @@ export class TrainHandler {
     return m;
   }
 
-  private freshClassifier(m: TrainingModel, method: MethodConfig, classes: number, seed: number): PeftClassifier {
-    const delta = createDelta(m.config, method, seed ?? DEFAULT_SEED, partsOf(m));
-    return new PeftClassifier(m.weights, m.pooling, delta, LinearHead.random(m.config.hiddenSize, classes, seed ?? DEFAULT_SEED), this.featuresFor(m));
+  private async freshClassifier(m: TrainingModel, method: MethodConfig, labels: string[], training: TrainingConfig): Promise<PeftClassifier> {
+    const seed = training.seed ?? DEFAULT_SEED;
+    const head = (await this.labelHead(m, labels, training.headInit)) ?? LinearHead.random(m.config.hiddenSize, labels.length, seed);
+    return new PeftClassifier(m.weights, m.pooling, createDelta(m.config, method, seed, partsOf(m)), head, this.featuresFor(m));
+  }
+
+  /**
+   * The zero-shot head from the label names (headInit 'labels'), or null for a random one: also when the encoder's
+   * pooling does not normalise, since promptInitHead's scale assumes unit-length embeddings.
+   */
+  private async labelHead(m: TrainingModel, labels: string[], headInit: HeadInit): Promise<LinearHead | null> {
+    if (headInit !== 'labels' || !m.pooling.normalize) return null;
+    return labelTextHead(m.weights, m.pooling, m.tokenizer, labels);
   }
 
   /** The embedding cache of the loaded encoder (a new one after the encoder changed). Only head-only classifiers read it. */

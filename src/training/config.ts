@@ -7,6 +7,9 @@ import type { ScheduleKind } from './schedule';
 export const MONITORS = ['heldOutLoss', 'heldOutAccuracy'] as const;
 export type Monitor = (typeof MONITORS)[number];
 
+export const HEAD_INITS = ['labels', 'random'] as const;
+export type HeadInit = (typeof HEAD_INITS)[number];
+
 export interface TrainingConfig {
   /** Peak learning rate, reached at the end of warm-up. */
   lr: number;
@@ -44,6 +47,12 @@ export interface TrainingConfig {
   evalEvery: number;
   /** What "best" means for early stopping and the restored parameters. */
   monitor: Monitor;
+  /**
+   * How a fresh classifier head starts: 'labels' scores each text by its cosine to the encoder's embedding of each
+   * label's name (a zero-shot classifier before any step; used where the encoder's pooling normalises, else
+   * random), or 'random' (torch's nn.Linear init). Read where classifiers are built (the worker), not by the loop.
+   */
+  headInit: HeadInit;
   /** Seeds the split, the batch order and dropout: one seed fully determines a run. */
   seed: number;
 }
@@ -67,6 +76,7 @@ export const DEFAULT_TRAINING_CONFIG: Readonly<TrainingConfig> = Object.freeze({
   patience: 3,
   evalEvery: 0,
   monitor: 'heldOutLoss',
+  headInit: 'labels',
   seed: 42,
 });
 
@@ -98,6 +108,7 @@ export function resolveTrainingConfig(partial: Partial<TrainingConfig> = {}): Tr
   check(isInt(c.patience) && c.patience >= 0, 'patience', 'an integer >= 0');
   check(isInt(c.evalEvery) && c.evalEvery >= 0, 'evalEvery', 'an integer >= 0');
   check(c.monitor === 'heldOutLoss' || c.monitor === 'heldOutAccuracy', 'monitor', "'heldOutLoss' or 'heldOutAccuracy'");
+  check((HEAD_INITS as readonly string[]).includes(c.headInit), 'headInit', `one of ${HEAD_INITS.join(', ')}`);
   check(Number.isFinite(c.seed), 'seed', 'a finite number');
   return c;
 }

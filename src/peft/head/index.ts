@@ -5,7 +5,7 @@
 import type { Delta, PeftMethod } from '../method';
 
 export { HEAD_TENSOR_NAMES, LinearHead, type LinearHeadInit } from './linearHead';
-export { PROMPT_HEAD_SCALE, promptInitHead } from './promptInit';
+export { labelTextHead, PROMPT_HEAD_SCALE, promptInitHead } from './promptInit';
 
 export interface HeadOnlyConfig {
   method: 'head';

@@ -9,6 +9,11 @@
  * Such a head expects normalised input: use it with a classifier whose pooling normalises.
  */
 import * as tf from '@tensorflow/tfjs';
+import { bertForward, inputsFromBatch } from '../../encoder/bert/forward';
+import { pool } from '../../encoder/bert/pooling';
+import type { BertWeights } from '../../encoder/bert/weights';
+import type { PoolingConfig } from '../../encoder/types';
+import type { BatchTokenizer } from '../../training/batching';
 import { LinearHead } from './linearHead';
 
 export const PROMPT_HEAD_SCALE = 20;
@@ -27,4 +32,21 @@ export function promptInitHead(descriptions: readonly Float32Array[], scale = PR
   } finally {
     tf.dispose(init);
   }
+}
+
+/**
+ * promptInitHead from the frozen encoder's embeddings of the class names (`texts[c]`: a name, or a short
+ * description). Runs the encoder once on the names; no delta.
+ */
+export async function labelTextHead(
+  weights: BertWeights, pooling: PoolingConfig, tokenizer: BatchTokenizer, texts: readonly string[], scale = PROMPT_HEAD_SCALE,
+): Promise<LinearHead> {
+  const pooled = tf.tidy(() => {
+    const out = bertForward(weights, inputsFromBatch(tokenizer.encodeBatch([...texts], { maxLength: 32 })));
+    return pool(out.lastHiddenState, out.attentionMask, pooling);
+  });
+  const flat = (await pooled.data()) as Float32Array;
+  pooled.dispose();
+  const hidden = weights.config.hiddenSize;
+  return promptInitHead(texts.map((_, c) => flat.slice(c * hidden, (c + 1) * hidden)), scale);
 }
