@@ -1,7 +1,7 @@
 /**
  * `npm run fewshot -- --data <dir> --k <per class> --method <name> [--self-train] [--unlabeled <n>]
  *    [--weighting meta|uniform] [--student-head initial|teacher|fresh] [--rounds <n>] [--student-steps <n>] [--student-fine-tune <n>] [--per-round <n>] [--steps <n>] [--lr <x>]
- *    [--head prompt|random] [--backend wasm|webgpu|cpu] [--seeds 1,2,3] [--feature-cache <file>] [--json]`
+ *    [--head prompt|random] [--backend wasm|webgpu|cpu] [--seeds 1,2,3] [--feature-cache <file>] [--state-dir <dir>] [--json]`
  *
  * Few-shot accuracy headless in Node on the bundled int8 all-MiniLM-L6-v2. <dir> holds train.jsonl and test.jsonl,
  * one {"text", "label"} per line (labels are strings or integers; classes are the sorted distinct labels of
@@ -15,8 +15,15 @@
  * each distinct text goes through the encoder once per process, however many steps, seeds and rounds use it. With
  * --feature-cache <file> those embeddings are also read from and written back to a file (tied to the encoder's
  * fingerprint and pooling), so runs in other processes on the same dataset start warm.
+ *
+ * With --state-dir <dir>, a LiST run writes its state after every finished round (one JSON file per run and seed,
+ * named by a hash of everything that defines the run) and, started again with the same flags, resumes after the
+ * last finished round instead of starting over: a run cut off by a time limit loses at most one round. The
+ * rounds already reported are kept in the file, so the final JSON line is the same as an uninterrupted run's
+ * (wall times aside).
  */
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { BertWeights } from '../src/encoder/bert/weights';
@@ -27,7 +34,7 @@ import { labelTextHead, LinearHead } from '../src/peft/head';
 import { METHOD_NAMES, type MethodName } from '../src/peft/method';
 import { createDelta, PEFT_METHODS } from '../src/peft/registry';
 import { initNodeBackend } from '../src/runtime/nodeBackends';
-import { resolveSelfTrainConfig, selfTrain, STUDENT_HEADS, WEIGHTINGS, type RoundPhaseSeconds, type StudentHead, type Weighting } from '../src/selftrain';
+import { resolveSelfTrainConfig, selfTrain, type SelfTrainState, STUDENT_HEADS, WEIGHTINGS, type RoundPhaseSeconds, type StudentHead, type Weighting } from '../src/selftrain';
 import type { LabelledExample } from '../src/training/batching';
 import { fitClassifier } from '../src/training/fitClassifier';
 import { Rng } from '../src/training/rng';
@@ -43,7 +50,7 @@ function readJsonl(path: string): Row[] {
 }
 
 function usage(message: string): never {
-  console.error(`${message}\nusage: npm run fewshot -- --data <dir> --k <per class> --method <${METHOD_NAMES.join('|')}> [--self-train] [--unlabeled <n>] [--weighting meta|uniform] [--student-head initial|teacher|fresh] [--rounds <n>] [--student-steps <n>] [--student-fine-tune <n>] [--per-round <n>] [--steps <n>] [--lr <x>] [--head prompt|random] [--backend wasm|webgpu|cpu] [--seeds 1,2,3] [--feature-cache <file>] [--json]`);
+  console.error(`${message}\nusage: npm run fewshot -- --data <dir> --k <per class> --method <${METHOD_NAMES.join('|')}> [--self-train] [--unlabeled <n>] [--weighting meta|uniform] [--student-head initial|teacher|fresh] [--rounds <n>] [--student-steps <n>] [--student-fine-tune <n>] [--per-round <n>] [--steps <n>] [--lr <x>] [--head prompt|random] [--backend wasm|webgpu|cpu] [--seeds 1,2,3] [--feature-cache <file>] [--state-dir <dir>] [--json]`);
   process.exit(2);
 }
 
@@ -116,6 +123,7 @@ const selfConfig = resolveSelfTrainConfig({ fineTune, weighting, studentHead,
 });
 
 const featureFile = flag(args, '--feature-cache');
+const stateDir = flag(args, '--state-dir');
 
 const started = performance.now();
 const trainRows = readJsonl(join(dataDir, 'train.jsonl'));
@@ -161,6 +169,36 @@ async function writeFeatureFile(path: string, cache: FrozenEmbeddingCache): Prom
   renameSync(tmp, path); // whole or nothing, also when two runs on one dataset write at once
 }
 
+type RoundRow = { round: number; teacherAccuracy: number | null; studentAccuracy: number | null; seconds: RoundPhaseSeconds };
+interface SavedRun {
+  state: SelfTrainState;
+  rounds: RoundRow[];
+  teacherSeconds: number | null;
+}
+
+/** Where seed `seed` of this run keeps its state: named by a hash of the data, K, method and every LiST knob. */
+function stateFile(seed: number): string | null {
+  if (!stateDir || !selfTraining) return null;
+  const key = JSON.stringify({ data: dataDir, k, unlabeled, method: PEFT_METHODS[method].defaults, headInit, selfConfig, seed });
+  return join(stateDir, `${createHash('sha256').update(key).digest('hex').slice(0, 16)}.json`);
+}
+
+const toJson = (run: SavedRun) => JSON.stringify(run, (_, v) => (v instanceof Float32Array ? Array.from(v) : v));
+
+function readSavedRun(path: string | null): SavedRun | null {
+  if (!path || !existsSync(path)) return null;
+  const run = JSON.parse(readFileSync(path, 'utf8')) as SavedRun;
+  run.state.teacher = run.state.teacher.map((a) => ({ ...a, data: Float32Array.from(a.data as unknown as number[]) }));
+  return run;
+}
+
+function writeSavedRun(path: string | null, run: SavedRun): void {
+  if (!path) return;
+  mkdirSync(stateDir!, { recursive: true });
+  writeFileSync(`${path}.tmp`, toJson(run));
+  renameSync(`${path}.tmp`, path);
+}
+
 /** A head that scores the frozen encoder's embedding of each label name: a zero-shot start (promptInitHead). */
 const labelNameHead = () => labelTextHead(weights, ckpt.pooling, tokenizer, names);
 
@@ -170,16 +208,30 @@ for (const seed of seeds) {
   const t0 = performance.now();
   let classifier: PeftClassifier;
   let teacherSeconds: number | null = null;
-  const rounds: Array<{ round: number; teacherAccuracy: number | null; studentAccuracy: number | null; seconds: RoundPhaseSeconds }> = [];
+  const rounds: RoundRow[] = [];
   const head = headInit === 'prompt' ? await labelNameHead() : LinearHead.random(ckpt.config.hiddenSize, names.length, seed + 1);
   if (selfTraining) {
+    const file = stateFile(seed);
+    const saved = readSavedRun(file);
+    let lastState: SelfTrainState | null = null;
+    if (saved) {
+      rounds.push(...saved.rounds);
+      teacherSeconds = saved.teacherSeconds;
+      if (!args.includes('--json')) console.log(`seed ${seed}: resuming after round ${saved.state.roundsFinished} from ${file}`);
+    }
     const result = await selfTrain({
       weights, pooling: ckpt.pooling, encoder: ckpt.config, tokenizer, method: PEFT_METHODS[method].defaults, classes: names.length, features,
-      labelled, unlabelled: pool, config: { ...selfConfig, seed }, initialHead: head,
-      onState: (s) => { if (s.roundsFinished === 0) teacherSeconds = (performance.now() - t0) / 1000; },
+      labelled, unlabelled: pool, config: { ...selfConfig, seed }, initialHead: head, ...(saved ? { resume: saved.state } : {}),
+      onState: (s) => {
+        lastState = s;
+        if (s.roundsFinished > 0) return; // written with its round's row, on the 'round' event below
+        teacherSeconds = (performance.now() - t0) / 1000;
+        writeSavedRun(file, { state: s, rounds, teacherSeconds });
+      },
       onEvent: (e) => {
         if (e.kind !== 'round') return;
         rounds.push({ round: e.round, teacherAccuracy: e.teacherAccuracy, studentAccuracy: e.studentAccuracy, seconds: e.phaseSeconds });
+        if (lastState) writeSavedRun(file, { state: lastState, rounds, teacherSeconds });
         if (!args.includes('--json')) console.log(`seed ${seed} round ${e.round}: teacher ${e.teacherAccuracy} student ${e.studentAccuracy} ${JSON.stringify(e.phaseSeconds)}`);
       },
     });

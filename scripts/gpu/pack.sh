@@ -6,7 +6,7 @@
 #   bash scripts/gpu/pack.sh                     # here, once per code change (bundles) or once (the rest)
 #   device run, carry [".gpu", ".gl"]:
 #     bash .gpu/device.sh '$NODE $G/bench.mjs kernels --json'                  # the kernels benchmark
-#     bash .gpu/device.sh 'bash .gpu/table.sh .gpu/jobs.txt 16 555'           # few-shot runs, 16 at a time
+#     bash .gpu/device.sh 'bash .gpu/table.sh .gpu/jobs.txt 16 555'           # few-shot runs, 16 at a time; again to go on
 #   where each line of jobs.txt is "<dataset> <fewshot flags>", e.g. "sst2 --k 16 --method lora --seeds 1".
 #
 # The working tree plus .gpu must stay under the device's 64 MiB: node and dawn.node travel xz-compressed.
