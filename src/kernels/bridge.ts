@@ -61,6 +61,20 @@ export function webgpuBackend(): WebGPUBackend {
   return tf.backend() as unknown as WebGPUBackend;
 }
 
+const dispatches = new Map<string, number>();
+
+/**
+ * Dispatches recorded per kernel (its source label, e.g. "int8Matmul") since the last reset, so a test can tell
+ * that our kernels ran rather than tfjs's ops.
+ */
+export function kernelDispatchCounts(): ReadonlyMap<string, number> {
+  return dispatches;
+}
+
+export function resetKernelDispatchCounts(): void {
+  dispatches.clear();
+}
+
 const pipelines = new WeakMap<GPUDevice, Map<string, GPUComputePipeline>>();
 const modules = new WeakMap<GPUDevice, Map<string, GPUShaderModule>>();
 
@@ -143,6 +157,7 @@ export function dispatchKernel(d: KernelDispatch): tf.TensorInfo {
   be.computePassEncoder.setBindGroup(0, bindGroup);
   be.computePassEncoder.dispatchWorkgroups(...d.workgroups);
   be.dispatchCountInPass++;
+  dispatches.set(d.source.label, (dispatches.get(d.source.label) ?? 0) + 1);
   if (be.dispatchCountInPass >= (tf.env().get('WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE') as number)) {
     be.endComputePassEncoder();
     be.submitQueue();
