@@ -3,9 +3,9 @@
  * kept int8 on webgpu (Dawn, SwiftShader) with the kernels on; peft and AdapterHub ran the same model on its
  * weights dequantised (fixtures/int8/, scripts/py/golden_int8.sh). For each fixture, from its initial parameters
  * with dropout off: logits, loss and the gradient of every trainable tensor. Each case also checks, by the
- * dispatches the bridge counts, that every linear layer and the word embeddings ran our kernels, and that the
- * backward ran our input-gradient kernel wherever a gradient enters the encoder, so a silent fallback to tfjs's
- * ops fails the test.
+ * dispatches the bridge counts, that every linear layer, the word embeddings, every LayerNorm and every attention
+ * softmax ran our kernels, and that the backward ran ours wherever a gradient enters the encoder, so a silent
+ * fallback to tfjs's ops fails the test.
  */
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -21,22 +21,26 @@ import { setKernelsEnabled } from './flags';
 
 /**
  * Our kernels (f32 on SwiftShader, int8 weights scaled per output channel after the sum) against PyTorch's f32 CPU
- * on the dequantised weights: only summation order and erf/exp differ. Measured here: at most 3.3e-7 on logits and
- * loss, 1.8e-7 on gradients; the bound leaves room for other GPUs' exp and erf.
+ * on the dequantised weights: only summation order and erf/exp differ. Measured here: at most 5.4e-7 on logits and
+ * loss, 3.6e-7 on gradients; the bound leaves room for other GPUs' exp and erf.
  */
 const TOL_KERNELS_VS_TORCH: ParityTolerance = { logits: 1e-5, grad: 1e-5 };
 
-/** The kernels that run inside one forward: the int8 embedding gather, and one linear kernel per linear layer. */
+/** One linear kernel per linear layer in a forward, whichever of these. */
 const LINEAR_KERNELS = ['int8Matmul', 'loraFused'];
-/** Kernels a training step of each method must also dispatch (a gradient enters the encoder for all but the head). */
+/** tfjs kernels that appear in a forward only where ours fell back: LayerNorm's rsqrt, softmax, f32 dense layers. */
+const TFJS_FALLBACKS = ['Rsqrt', 'Softmax', '_FusedMatMul'];
+/** The backward kernels of the encoder, run wherever a gradient enters it (every method but the head). */
+const ENCODER_BACKWARD = ['int8MatmulGradX', 'layerNormGradX', 'maskedSoftmaxGrad'];
+/** Kernels a training step of each method must dispatch besides those of the forward. */
 const STEP_KERNELS: Record<MethodName, readonly string[]> = {
   head: [],
-  lora: ['loraFused', 'int8MatmulGradX'],
-  bottleneck: ['int8MatmulGradX'],
-  prefix: ['int8MatmulGradX'],
-  ptuningV2: ['int8MatmulGradX'],
-  prompt: ['int8MatmulGradX'],
-  ptuning: ['int8MatmulGradX'],
+  lora: ['loraFused', ...ENCODER_BACKWARD],
+  bottleneck: ENCODER_BACKWARD,
+  prefix: ENCODER_BACKWARD,
+  ptuningV2: ENCODER_BACKWARD,
+  prompt: ENCODER_BACKWARD,
+  ptuning: ENCODER_BACKWARD,
 };
 
 const ckpt = readCheckpointDir(TINY_BERT_INT8_DIR);
@@ -74,17 +78,23 @@ describe.each(Object.keys(PARITY_CASES) as ParityCaseName[])('%s through our ker
   it('matches logits, loss and every gradient, with the kernels running', async () => {
     const { clf, named } = row.build(weights, fx);
     resetKernelDispatchCounts();
-    tf.tidy(() => clf.logits(fx.batch)).dispose();
+    const profile = await tf.profile(() => clf.logits(fx.batch));
+    tf.dispose(profile.result as tf.Tensor);
     const forward = new Map(kernelDispatchCounts());
+    const layers = ckpt.config.numHiddenLayers;
     expect(forward.get('int8Gather'), 'word embeddings').toBe(1);
-    expect(LINEAR_KERNELS.reduce((n, k) => n + (forward.get(k) ?? 0), 0), 'linear layers').toBe(LINEAR_NAMES.length * ckpt.config.numHiddenLayers);
+    expect(LINEAR_KERNELS.reduce((n, k) => n + (forward.get(k) ?? 0), 0), 'linear layers').toBe(LINEAR_NAMES.length * layers);
+    expect(forward.get('maskedSoftmax'), 'attention softmax').toBe(layers);
+    expect(forward.get('layerNorm') ?? 0, 'LayerNorms: embeddings, 2 per layer (adapters may add some)').toBeGreaterThanOrEqual(1 + 2 * layers);
+    const fallbacks = profile.kernels.map((k) => k.name).filter((name) => TFJS_FALLBACKS.includes(name));
+    expect(fallbacks, "tfjs's own kernels for what ours do").toEqual([]);
 
     resetKernelDispatchCounts();
     const { logits, loss } = await expectLogitsAndLoss(`${name} (int8 kernels)`, clf, fx, TOL_KERNELS_VS_TORCH);
     const grad = await expectGradients(`${name} (int8 kernels)`, clf, named, fx, TOL_KERNELS_VS_TORCH);
     const step = kernelDispatchCounts();
     for (const k of STEP_KERNELS[row.method]) expect(step.get(k) ?? 0, k).toBeGreaterThan(0);
-    if (row.method === 'head') expect(step.get('int8MatmulGradX') ?? 0, 'no gradient enters a frozen encoder').toBe(0);
+    if (row.method === 'head') for (const k of ENCODER_BACKWARD) expect(step.get(k) ?? 0, `${k}: no gradient enters a frozen encoder`).toBe(0);
     measured.push(`  ${name}: logits ${logits.toExponential(2)}, loss ${loss.toExponential(2)}, gradients ${grad.toExponential(2)}`);
     clf.dispose();
   });
