@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- kernels [--json] [--variant tiled|naive] [--rows 16,512,2048] [--train-batch B] [--train-tokens T] [--no-train]`
+ * `npm run bench -- kernels [--json] [--variant tiled|naive] [--rows 16,512,2048] [--train-batch B] [--train-tokens T] [--no-matmul] [--no-train]`
  *
  * Our WGSL kernels (src/kernels) against tfjs-webgpu's own matMul, measured in the same run on the same device:
  *
@@ -7,6 +7,12 @@
  *    GFLOP/s (2 M K N / time) of int8Matmul (y = x W + b, int8 weights), int8MatmulGradX (dx = dy W^T),
  *    loraFused (r = 8), and of tf.matMul on the same shapes with the weights dequantised to f32 (x @ W,
  *    dy @ W^T), plus tfjs's unfused LoRA (x @ W + s (x @ A^T) @ B^T); each ratio ours / tfjs;
+ *  - our fused LayerNorm (src/kernels/layerNorm) against tfjs's op sequence (layerNormWithOps: tf.moments, sub,
+ *    rsqrt, mul, add), M rows in {16, 512, 2048} x hidden 384, and our fused attention softmax
+ *    (src/kernels/maskedSoftmax) against tfjs's (attentionProbsWithOps: mul, add, softmax) on the scores of
+ *    M = batch x seq tokens in {1 x 16, 8 x 64, 16 x 128} with 12 heads (a quarter of the keys padded): milliseconds
+ *    per call, forward and forward + backward for the input (tf.grad with a given dy), and the speedup tfjs / ours
+ *    (every shape, SwiftShader too);
  *  - the bytes of the bundled encoder's weights resident on the GPU, int8-kept vs dequantised to f32;
  *  - the time of one LoRA training step (default config, forward + backward + AdamW) of the bundled encoder,
  *    kernels on vs off (off: f32 weights and tfjs's ops, as on every other backend).
@@ -21,11 +27,12 @@
  * the step is 16 x 64 tokens (median of 5).
  */
 import * as tf from '@tensorflow/tfjs';
+import { attentionProbsWithOps, F32_MIN, layerNormWithOps } from '../../src/encoder/bert/ops';
 import { BertWeights } from '../../src/encoder/bert/weights';
 import { WordPieceTokenizer } from '../../src/encoder/tokenizer';
 import type { Checkpoint, EncodedBatch } from '../../src/encoder/types';
 import { gpuIdle } from '../../src/kernels/bridge';
-import { int8Matmul, int8MatmulGradX, int8Weight, kernelVariant, loraFused, setKernelsEnabled, setKernelVariant, type KernelVariant } from '../../src/kernels';
+import { int8Matmul, int8MatmulGradX, int8Weight, kernelVariant, layerNormFused, loraFused, maskedSoftmax, setKernelsEnabled, setKernelVariant, type KernelVariant } from '../../src/kernels';
 import { PeftClassifier } from '../../src/peft/classifier';
 import { LinearHead } from '../../src/peft/head';
 import { createDelta, PEFT_METHODS } from '../../src/peft/registry';
@@ -41,6 +48,16 @@ const KN: Array<[number, number]> = [
 ];
 const RANK = 8;
 const LORA_SCALING = 2;
+/** The bundled encoder's width and heads, for the LayerNorm and softmax shapes, and BERT's eps. */
+const HIDDEN = 384;
+const HEADS = 12;
+const LN_EPS = 1e-12;
+/** Attention's (batch, seq) for M = 16, 512, 2048 tokens. */
+const ATTENTION: Array<[number, number]> = [
+  [1, 16],
+  [8, 64],
+  [16, 128],
+];
 
 /** Seconds per call of `call` (which returns a tensor to dispose) over `reps` back-to-back calls and one GPU wait. */
 async function timeReps(call: () => tf.Tensor, reps: number): Promise<number> {
@@ -119,6 +136,58 @@ async function measureShape(m: number, k: number, n: number, once: boolean): Pro
   };
 }
 
+/** A fused row-wise kernel of ours against tfjs's op sequence on one input shape. */
+interface FusionResult {
+  shape: number[];
+  msPerCall: Record<'fused' | 'tfjs' | 'fusedForwardBackward' | 'tfjsForwardBackward', number>;
+  /** tfjs time / our time: above 1, ours is faster. */
+  speedup: { forward: number; forwardBackward: number };
+}
+
+/** `ours` and `theirs` (same function of x) on x: forward, and forward + backward for x with a random dy. */
+async function measureFusion(x: tf.Tensor, ours: (v: tf.Tensor) => tf.Tensor, theirs: (v: tf.Tensor) => tf.Tensor): Promise<FusionResult> {
+  const dy = tf.randomNormal(x.shape);
+  const sec = await timeCalls(
+    {
+      fused: () => ours(x),
+      tfjs: () => tf.tidy(() => theirs(x)),
+      fusedForwardBackward: () => tf.tidy(() => tf.grad(ours)(x, dy)),
+      tfjsForwardBackward: () => tf.tidy(() => tf.grad(theirs)(x, dy)),
+    },
+    false,
+  );
+  dy.dispose();
+  const msPerCall = Object.fromEntries(Object.entries(sec).map(([k, s]) => [k, s * 1000])) as FusionResult['msPerCall'];
+  return { shape: x.shape, msPerCall, speedup: { forward: sec.tfjs / sec.fused, forwardBackward: sec.tfjsForwardBackward / sec.fusedForwardBackward } };
+}
+
+/** LayerNorm over x [m, h]: src/kernels/layerNorm vs layerNormWithOps. */
+async function measureLayerNorm(m: number, h: number): Promise<FusionResult> {
+  const x = tf.randomNormal([m, h]);
+  const norm = { gamma: tf.randomNormal([h]) as tf.Tensor1D, beta: tf.randomNormal([h]) as tf.Tensor1D };
+  const r = await measureFusion(x, (v) => layerNormFused(v, norm.gamma, norm.beta, LN_EPS), (v) => layerNormWithOps(v, norm, LN_EPS));
+  tf.dispose([x, norm.gamma, norm.beta]);
+  return r;
+}
+
+/** Attention probabilities on scores [batch, HEADS, seq, seq], the last quarter of keys padded. */
+async function measureSoftmax(batch: number, seq: number): Promise<FusionResult> {
+  const x = tf.randomNormal([batch, HEADS, seq, seq]);
+  const mask = tf.tidy(() => tf.mul(tf.cast(tf.greaterEqual(tf.range(0, seq), Math.ceil((3 * seq) / 4)), 'float32').tile([batch]).reshape([batch, seq]), F32_MIN)) as tf.Tensor2D;
+  const scale = 1 / Math.sqrt(HIDDEN / HEADS);
+  const r = await measureFusion(x, (v) => maskedSoftmax(v as tf.Tensor4D, mask, scale), (v) => attentionProbsWithOps(v as tf.Tensor4D, mask, scale));
+  tf.dispose([x, mask]);
+  return r;
+}
+
+function fusionLine(label: string, r: FusionResult): string {
+  const t = r.msPerCall;
+  return (
+    `${label}: forward ${t.fused.toFixed(2)} ms fused vs ${t.tfjs.toFixed(2)} ms tfjs (${r.speedup.forward.toFixed(2)}x); ` +
+    `forward + backward ${t.fusedForwardBackward.toFixed(2)} vs ${t.tfjsForwardBackward.toFixed(2)} ms (${r.speedup.forwardBackward.toFixed(2)}x)`
+  );
+}
+
 /** Bytes of every weight tensor of the encoder on the GPU (f32 and packed int32 words are 4 bytes each). */
 function residentBytes(ckpt: Checkpoint, keepInt8: boolean): number {
   const weights = BertWeights.fromCheckpoint(ckpt, { keepInt8 });
@@ -172,7 +241,7 @@ export async function run(args: string[]) {
 
   const shapes: ShapeResult[] = [];
   const rows = flag(args, '--rows')?.split(',').map(Number) ?? ROWS;
-  for (const m of rows) {
+  for (const m of args.includes('--no-matmul') ? [] : rows) {
     for (const [k, n] of KN) {
       const r = await measureShape(m, k, n, software && m >= 2048);
       shapes.push(r);
@@ -183,6 +252,17 @@ export async function run(args: string[]) {
           `loraFused ${g.loraFused.toFixed(2)} (${r.ratio.loraFused.toFixed(2)}x matMul, ${r.ratio.loraFusedVsTfjsLora.toFixed(2)}x tfjs LoRA)`,
       );
     }
+  }
+
+  const layerNorm: FusionResult[] = [];
+  for (const m of ROWS) {
+    layerNorm.push(await measureLayerNorm(m, HIDDEN));
+    console.log(fusionLine(`LayerNorm M=${m} H=${HIDDEN}`, layerNorm[layerNorm.length - 1]));
+  }
+  const softmax: FusionResult[] = [];
+  for (const [batch, seq] of ATTENTION) {
+    softmax.push(await measureSoftmax(batch, seq));
+    console.log(fusionLine(`attention softmax M=${batch * seq} (${batch} x ${seq}, ${HEADS} heads)`, softmax[softmax.length - 1]));
   }
 
   const ckpt = await loadBundled();
@@ -204,12 +284,24 @@ export async function run(args: string[]) {
   }
 
   const worst = (key: keyof ShapeResult['ratio']) => Math.min(...shapes.map((s) => s.ratio[key]));
+  const slowest = (rs: FusionResult[], key: keyof FusionResult['speedup']) => Math.min(...rs.map((r) => r.speedup[key]));
   return {
     bench: 'kernels',
     device: adapter,
     variant,
     shapes,
-    minRatio: { int8Matmul: worst('int8Matmul'), int8MatmulGradX: worst('int8MatmulGradX'), loraFused: worst('loraFused'), loraFusedVsTfjsLora: worst('loraFusedVsTfjsLora') },
+    minRatio: {
+      int8Matmul: worst('int8Matmul'),
+      int8MatmulGradX: worst('int8MatmulGradX'),
+      loraFused: worst('loraFused'),
+      loraFusedVsTfjsLora: worst('loraFusedVsTfjsLora'),
+      layerNormForward: slowest(layerNorm, 'forward'),
+      layerNormForwardBackward: slowest(layerNorm, 'forwardBackward'),
+      softmaxForward: slowest(softmax, 'forward'),
+      softmaxForwardBackward: slowest(softmax, 'forwardBackward'),
+    },
+    layerNorm,
+    softmax,
     weightBytes: { int8Kept: int8Bytes, f32: f32Bytes, fraction: int8Bytes / f32Bytes },
     train,
     tfjs: tf.version.tfjs,

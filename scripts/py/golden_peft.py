@@ -1,7 +1,7 @@
 """Golden fixtures for the PEFT layer (fixtures/peft/): LoRA on the tiny BERT with a linear head, run by peft.
 
 Run (from the repo root, with the dev venv; peft pinned as in the report / requirements):
-    HF_HUB_OFFLINE=1 .venv/bin/python scripts/py/golden_peft.py
+    HF_HUB_OFFLINE=1 .venv/bin/python scripts/py/golden_peft.py [--int8]
 
 Writes fixtures/peft/lora-tiny.json and lora-tiny.safetensors (see fixtures/peft/README.md). The model is
 peft's LoRA (get_peft_model with a LoraConfig) on transformers' BertModel from fixtures/models/tiny-bert/, in
@@ -9,6 +9,9 @@ eval mode with lora_dropout 0, followed by what Tabtune puts on top: mean poolin
 (not normalised) and a torch.nn.Linear head. lora_A keeps peft's own init (kaiming-uniform, a=sqrt(5)); lora_B
 is set to small random values instead of peft's zeros, so gradients w.r.t. lora_A are non-zero and a
 transposed or mis-scaled product shows. Deterministic: same bytes on every run.
+
+--int8: the same model on tiny-bert-int8 (dequantised): fixtures/int8/lora-tiny.*, and head-tiny.* (the head alone
+on the frozen encoder, Tabtune's "head" method, from the same initial head), see fixtures/int8/README.md.
 """
 from __future__ import annotations
 
@@ -16,8 +19,9 @@ import torch
 from peft import LoraConfig, get_peft_model, get_peft_model_state_dict
 from transformers import BertForSequenceClassification, BertModel, BertTokenizerFast
 
-from common import (CLASSES, LABELS, REPO_ROOT, TEXTS, TINY_BERT_DIR, adamw_losses, classify, first_step,
-                    linear_head, mean_pool, parity_record, tokenize, write_parity_fixture)
+from common import (CLASSES, LABELS, REPO_ROOT, TEXTS, TINY_BERT_DIR, adamw_losses, classify, dequantized_tiny_bert,
+                    first_step, linear_head, mean_pool, parity_record, parse_int8_flag, tokenize, write_int8_fixture,
+                    write_parity_fixture)
 
 SEED = 4321
 R, ALPHA = 4, 8
@@ -35,7 +39,8 @@ def state_dict_keys_for_classification(model_dir: str) -> list[str]:
 
 
 def main() -> None:
-    model_dir = TINY_BERT_DIR
+    int8 = parse_int8_flag(__doc__)
+    model_dir = dequantized_tiny_bert() if int8 else TINY_BERT_DIR
     out_dir = REPO_ROOT / "fixtures/peft"
     out_dir.mkdir(parents=True, exist_ok=True)
     torch.manual_seed(SEED)
@@ -75,6 +80,16 @@ def main() -> None:
     tensors, loss = first_step(params, forward)
     with torch.no_grad():  # the head on the frozen encoder (LoRA disabled)
         tensors["base.logits"] = head(mean_pool(_frozen_hidden(model, batch), batch["attention_mask"]))
+    if int8:
+        packages = ("peft", "torch", "transformers")
+        write_int8_fixture(out_dir / "lora-tiny.json", "lora-tiny", tensors, loss, params, batch, packages)
+        head_params = {k: params[k] for k in ("classifier.weight", "classifier.bias")}
+        for p in head_params.values():
+            p.grad = None
+        head_tensors, head_loss = first_step(head_params, lambda: classify(
+            head, mean_pool(_frozen_hidden(model, batch), batch["attention_mask"]), labels))
+        write_int8_fixture(out_dir / "lora-tiny.json", "head-tiny", head_tensors, head_loss, head_params, batch, packages)
+        return
     losses = adamw_losses(params, forward)
 
     write_parity_fixture(out_dir, "lora-tiny", tensors, "peft", {

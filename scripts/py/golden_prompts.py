@@ -2,7 +2,7 @@
 P-tuning v1 (MLP and LSTM prompt encoders) on the tiny BERT with a linear head, run by peft.
 
 Run (from scripts/py, with the dev venv; peft pinned as in requirements.txt):
-    HF_HUB_OFFLINE=1 ../../.venv/bin/python golden_prompts.py
+    HF_HUB_OFFLINE=1 ../../.venv/bin/python golden_prompts.py [--int8]
 
 Writes fixtures/prompts/<case>-tiny.json and .safetensors (see fixtures/prompts/README.md). Each case is
 get_peft_model(BertModel(tiny-bert), <Config>(task_type="FEATURE_EXTRACTION", ...)) in eval mode (eager attention),
@@ -13,6 +13,8 @@ torch.nn.Linear head. Parameters keep peft's / torch's own random init under a f
 Prefix methods: transformers' BertModel treats peft's prefix as a key/value cache of length p, so it numbers the
 text's positions p..p+seq-1 (BertEmbeddings' past_key_values_length); Tabtune's forward does the same
 (BertHooks.positionOffset), and the fixture is peft's own forward.
+
+--int8: the same cases on tiny-bert-int8 (dequantised), one step each, into fixtures/int8/ (see its README).
 """
 from __future__ import annotations
 
@@ -23,8 +25,9 @@ from peft import (PrefixTuningConfig, PromptEncoderConfig, PromptTuningConfig, g
                   get_peft_model_state_dict)
 from transformers import BertModel, BertTokenizerFast
 
-from common import (LABELS, REPO_ROOT, TEXTS, TINY_BERT_DIR, adamw_losses, classify, first_step, linear_head,
-                    mean_pool, parity_record, tokenize, write_json, write_parity_fixture, write_safetensors)
+from common import (LABELS, REPO_ROOT, TEXTS, TINY_BERT_DIR, adamw_losses, classify, dequantized_tiny_bert, first_step,
+                    linear_head, mean_pool, parity_record, parse_int8_flag, tokenize, write_int8_fixture, write_json,
+                    write_parity_fixture, write_safetensors)
 
 SEED = 2468
 VIRTUAL = 4
@@ -59,7 +62,7 @@ def json_config(cfg) -> dict:
     return out
 
 
-def run_case(name: str, model_dir, batch, labels) -> None:
+def run_case(name: str, model_dir, batch, labels, int8: bool) -> None:
     torch.manual_seed(SEED)
     base = BertModel.from_pretrained(str(model_dir), attn_implementation="eager").eval()
     model = get_peft_model(base, CASES[name]()).eval()
@@ -82,6 +85,10 @@ def run_case(name: str, model_dir, batch, labels) -> None:
     with torch.no_grad():
         tensors["saved.prompt_embeddings"] = get_peft_model_state_dict(model)["prompt_embeddings"].clone()
         tensors["base.logits"] = head(mean_pool(base(input_ids=ids, attention_mask=mask).last_hidden_state, mask))
+    if int8:
+        write_int8_fixture(REPO_ROOT / f"fixtures/prompts/{name}-tiny.json", f"{name}-tiny", tensors, loss, params, batch,
+                           ("peft", "torch", "transformers"))
+        return
     losses = adamw_losses(params, forward)
 
     record = parity_record(batch, params, loss, losses, ("peft", "torch", "transformers"))
@@ -115,15 +122,17 @@ def text_init(model_dir, tokenizer) -> None:
 
 
 def main() -> None:
-    model_dir = TINY_BERT_DIR
+    int8 = parse_int8_flag(__doc__)
+    model_dir = dequantized_tiny_bert() if int8 else TINY_BERT_DIR
     (REPO_ROOT / "fixtures/prompts").mkdir(parents=True, exist_ok=True)
     tokenizer = BertTokenizerFast.from_pretrained(str(model_dir))
     batch = tokenize(tokenizer, TEXTS, 64)
     assert int(batch["token_type_ids"].abs().sum()) == 0  # FEATURE_EXTRACTION drops token types: keep them zero
     labels = torch.tensor(LABELS)
     for name in CASES:
-        run_case(name, model_dir, batch, labels)
-    text_init(model_dir, tokenizer)
+        run_case(name, model_dir, batch, labels, int8)
+    if not int8:
+        text_init(model_dir, tokenizer)
 
 
 if __name__ == "__main__":

@@ -43,6 +43,13 @@ interface BackendInternals {
   commandQueueOwnedIds: WeakSet<object>;
   uniformPendingDisposal: GPUBuffer[];
   dispatchCountInPass: number;
+  supportTimestampQuery: boolean;
+  /** Non-null while tf.profile runs: each program pushes a timer (its name and GPU milliseconds) here. */
+  activeTimers: Array<{ name: string; query: Promise<number> }> | null | undefined;
+  querySet: GPUQuerySet | null;
+  querySetCount: number;
+  /** Resolves the timestamps of the pass just ended into milliseconds (0 without timestamp-query). */
+  getQueryTime(): Promise<number>;
   makeTensorInfo(shape: number[], dtype: tf.DataType): tf.TensorInfo;
   uploadToGPU(dataId: object): void;
   ensureCommandEncoderReady(): void;
@@ -59,6 +66,20 @@ export function onWebGpu(): boolean {
 export function webgpuBackend(): WebGPUBackend {
   if (!onWebGpu()) throw new Error(`A WGSL kernel ran on the "${tf.getBackend()}" backend; kernels run on webgpu only.`);
   return tf.backend() as unknown as WebGPUBackend;
+}
+
+const dispatches = new Map<string, number>();
+
+/**
+ * Dispatches recorded per kernel (its source label, e.g. "int8Matmul") since the last reset, so a test can tell
+ * that our kernels ran rather than tfjs's ops.
+ */
+export function kernelDispatchCounts(): ReadonlyMap<string, number> {
+  return dispatches;
+}
+
+export function resetKernelDispatchCounts(): void {
+  dispatches.clear();
 }
 
 const pipelines = new WeakMap<GPUDevice, Map<string, GPUComputePipeline>>();
@@ -137,13 +158,26 @@ export function dispatchKernel(d: KernelDispatch): tf.TensorInfo {
   // tfjs defers releasing buffers that commands in flight use; ours are used the same way.
   for (const t of [...d.inputs, output]) be.commandQueueOwnedIds.add(t.dataId);
 
+  // While tf.profile runs, tfjs gives each of its programs a compute pass of its own with timestamps; ours too.
+  const timed = be.activeTimers != null && be.supportTimestampQuery;
   be.ensureCommandEncoderReady();
-  if (!be.computePassEncoder) be.computePassEncoder = be.commandEncoder!.beginComputePass({ label: 'tfjs+tabtune' });
+  if (timed) {
+    be.endComputePassEncoder();
+    be.querySet ??= be.device.createQuerySet({ label: 'tfjs+tabtune.timestamps', type: 'timestamp', count: be.querySetCount });
+    const timestampWrites = { querySet: be.querySet, beginningOfPassWriteIndex: 0, endOfPassWriteIndex: 1 };
+    be.computePassEncoder = be.commandEncoder!.beginComputePass({ label: `${d.source.label}.timed`, timestampWrites });
+  } else if (!be.computePassEncoder) {
+    be.computePassEncoder = be.commandEncoder!.beginComputePass({ label: 'tfjs+tabtune' });
+  }
   be.computePassEncoder.setPipeline(pipeline);
   be.computePassEncoder.setBindGroup(0, bindGroup);
   be.computePassEncoder.dispatchWorkgroups(...d.workgroups);
   be.dispatchCountInPass++;
-  if (be.dispatchCountInPass >= (tf.env().get('WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE') as number)) {
+  dispatches.set(d.source.label, (dispatches.get(d.source.label) ?? 0) + 1);
+  if (timed) {
+    be.endComputePassEncoder();
+    be.activeTimers!.push({ name: d.source.label, query: be.getQueryTime() });
+  } else if (be.dispatchCountInPass >= (tf.env().get('WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE') as number)) {
     be.endComputePassEncoder();
     be.submitQueue();
   }

@@ -8,7 +8,9 @@ import { registerInt8Gather } from './int8Gather/int8Gather';
 import { int8Matmul, registerInt8Matmul } from './int8Matmul/int8Matmul';
 import type { Int8Weight } from './int8Matmul/int8Pack';
 import { registerInt8MatmulGradX } from './int8MatmulGradX/int8MatmulGradX';
+import { registerLayerNorm } from './layerNorm/layerNorm';
 import { registerLoraFused } from './loraFused/loraFused';
+import { registerMaskedSoftmax } from './maskedSoftmax/maskedSoftmax';
 
 export { KERNEL_VARIANTS, kernelsActive, kernelVariant, setKernelsEnabled, setKernelVariant, type KernelVariant } from './flags';
 export { int8Gather, INT8_GATHER } from './int8Gather/int8Gather';
@@ -16,9 +18,11 @@ export { int8Matmul, INT8_MATMUL } from './int8Matmul/int8Matmul';
 export { int8Weight, int8WeightBytes, packInt8Rows, wordsPerRow, type Int8Weight } from './int8Matmul/int8Pack';
 export { int8MatmulGradX, INT8_MATMUL_GRAD_X } from './int8MatmulGradX/int8MatmulGradX';
 export { loraFused, LORA_FUSED } from './loraFused/loraFused';
+export { layerNormFused, LAYER_NORM, LAYER_NORM_GRAD_X } from './layerNorm/layerNorm';
+export { maskedSoftmax, MASKED_SOFTMAX, MASKED_SOFTMAX_GRAD } from './maskedSoftmax/maskedSoftmax';
 
 /** Every kernel with its gradient, as one explicit list (each op also registers its own on first use). */
-export const KERNEL_REGISTRATIONS = [registerInt8Matmul, registerInt8MatmulGradX, registerLoraFused, registerInt8Gather] as const;
+export const KERNEL_REGISTRATIONS = [registerInt8Matmul, registerInt8MatmulGradX, registerLoraFused, registerInt8Gather, registerLayerNorm, registerMaskedSoftmax] as const;
 
 /** Registers every kernel and gradient with tfjs for the webgpu backend; idempotent. */
 export function registerKernels(): void {

@@ -3,7 +3,8 @@
  * the forward, the LoRA logits and loss and every LoRA gradient (dropout on) of the same model with the
  * weights dequantised to f32 through tfjs's ops (the path the PyTorch parity tests check), merges and unmerges,
  * and leaks nothing over training steps. Also: the bundled MiniLM's weights on the GPU take at most 30% of
- * their f32 bytes. (bert.parity.test.ts runs MiniLM on webgpu against PyTorch with the kernels on.)
+ * their f32 bytes. (bert.parity.test.ts runs MiniLM on webgpu against PyTorch with the kernels on;
+ * kernels.pytorch.parity.test.ts every PEFT method's gradients against PyTorch on the int8 tiny BERT.)
  */
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

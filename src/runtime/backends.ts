@@ -132,6 +132,8 @@ function registerWebGpu(adapter: GPUAdapter, info: GpuAdapterSummary): void {
       // The same limits tfjs asks for: large weight matrices need the adapter's maximum buffer sizes.
       const device = await adapter.requestDevice({
         label: 'tabtune-tfjs',
+        // As tfjs's own factory: tf.profile then times every program (ours too, src/kernels/bridge.ts).
+        requiredFeatures: adapter.features.has('timestamp-query') ? ['timestamp-query'] : [],
         requiredLimits: {
           maxComputeWorkgroupStorageSize: l.maxComputeWorkgroupStorageSize,
           maxComputeWorkgroupsPerDimension: l.maxComputeWorkgroupsPerDimension,

@@ -12,7 +12,7 @@ import type { BertConfig, EncodedBatch } from '../types';
 import type { AddNormFn, BertHooks, LinearSite } from './hooks';
 import { fusesGelu, linear } from './linear';
 import { matMul } from './matmul';
-import { activation, F32_MIN, layerNorm } from './ops';
+import { activation, attentionProbs, F32_MIN, layerNorm } from './ops';
 import type { BertLayerWeights, BertWeights, LinearName, LinearWeights } from './weights';
 
 export interface BertInputs {
@@ -138,11 +138,8 @@ export function selfAttention(
     v = tf.concat([prefix.value, v], 2);
     keyMask = tf.concat([tf.ones([batch, prefix.key.shape[2]]), mask], 1);
   }
-  const keys = keyMask.shape[1];
-  const additive = tf.reshape(tf.mul(tf.sub(1, keyMask), F32_MIN), [batch, 1, 1, keys]); // [batch, 1, 1, keys]
-
-  const scores = tf.add(tf.mul(matMul(q, k, false, true), 1 / Math.sqrt(headDim)), additive); // [batch, heads, seq, keys]
-  const probs = tf.softmax(scores, -1);
+  const additive = tf.mul(tf.sub(1, keyMask), F32_MIN) as tf.Tensor2D; // [batch, keys]
+  const probs = attentionProbs(matMul(q, k, false, true), additive, 1 / Math.sqrt(headDim)); // [batch, heads, seq, keys]
   const context = matMul(probs, v); // [batch, heads, seq, headDim]
   return tf.reshape(tf.transpose(context, [0, 2, 1, 3]), [batch, seq, size]);
 }

@@ -1,12 +1,12 @@
 /** int8Gather against the plain-TS dequantisation through Dawn: both variants, ragged widths, one id, repeats. */
 import * as tf from '@tensorflow/tfjs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { dequantizeInt8Rows } from '../../encoder/weights/int8';
-import { initNodeBackend, uninstallNodeWebGpu } from '../../runtime/nodeBackends';
 import { KERNEL_VARIANTS, setKernelVariant } from '../flags';
 import { int8Weight } from '../int8Matmul/int8Pack';
 import { randomF32, randomInt8, rng, take } from '../testing/reference';
 import { int8Gather } from './int8Gather';
+import { useNodeWebGpu } from '../testing/nodeWebGpu';
 
 /** [rows, cols, ids]. */
 const SHAPES: Array<[number, number, number[]]> = [
@@ -16,14 +16,7 @@ const SHAPES: Array<[number, number, number[]]> = [
   [5, 130, [4]],
 ];
 
-beforeAll(async () => {
-  const choice = await initNodeBackend('webgpu');
-  expect(choice.backend, `webgpu did not start: ${choice.fallbackReason}`).toBe('webgpu');
-});
-afterAll(() => {
-  setKernelVariant('tiled');
-  uninstallNodeWebGpu();
-});
+useNodeWebGpu();
 
 describe.each(KERNEL_VARIANTS)('int8Gather (%s)', (variant) => {
   beforeAll(() => setKernelVariant(variant));

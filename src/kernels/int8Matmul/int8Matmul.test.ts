@@ -3,13 +3,12 @@
  * with dimensions that are not tile multiples and dimensions of 1, with and without GELU; its gradient; no leaks.
  */
 import * as tf from '@tensorflow/tfjs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { initNodeBackend, uninstallNodeWebGpu } from '../../runtime/nodeBackends';
-import { compiledPipelineCount } from '../bridge';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { KERNEL_VARIANTS, setKernelVariant } from '../flags';
 import { compare, randomF32, randomInt8, refGelu, refGeluGrad, refInt8Matmul, refInt8MatmulGradX, rng, take, TOL_F32, TOL_GELU } from '../testing/reference';
 import { int8Matmul } from './int8Matmul';
 import { int8Weight, packInt8Rows } from './int8Pack';
+import { expectNoLeaksNorRecompiles, useNodeWebGpu } from '../testing/nodeWebGpu';
 
 /** [M, K, N]: tile multiples, odd sizes, 1s, K not a multiple of 4, more rows than one tile. */
 const SHAPES: Array<[number, number, number]> = [
@@ -22,14 +21,7 @@ const SHAPES: Array<[number, number, number]> = [
   [70, 9, 131],
 ];
 
-beforeAll(async () => {
-  const choice = await initNodeBackend('webgpu');
-  expect(choice.backend, `webgpu did not start: ${choice.fallbackReason}`).toBe('webgpu');
-});
-afterAll(() => {
-  setKernelVariant('tiled');
-  uninstallNodeWebGpu();
-});
+useNodeWebGpu();
 
 describe('packInt8Rows', () => {
   it('puts column 4w + j in byte j of word w and zero-pads rows', () => {
@@ -84,12 +76,7 @@ describe('int8Matmul bookkeeping', () => {
     const w = int8Weight(randomInt8(8 * 12, rng(1)), randomF32(8, rng(2)), 8, 12);
     const [x, b] = [tf.tensor2d(randomF32(3 * 12, rng(3)), [3, 12]), tf.tensor1d(new Float32Array(8))];
     const step = () => tf.tidy(() => tf.sum(tf.grad((v: tf.Tensor) => tf.sum(int8Matmul(v as tf.Tensor2D, w, b, true)))(x)));
-    await take(step());
-    const tensors = tf.memory().numTensors;
-    const pipelines = compiledPipelineCount();
-    for (let i = 0; i < 3; i++) await take(step());
-    expect(tf.memory().numTensors).toBe(tensors);
-    expect(compiledPipelineCount()).toBe(pipelines);
+    await expectNoLeaksNorRecompiles(step);
     tf.dispose([x, b, w.q, w.scale]);
   });
 });

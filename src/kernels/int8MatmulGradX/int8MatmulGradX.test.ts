@@ -1,11 +1,11 @@
 /** int8MatmulGradX against the plain-TS reference through Dawn: both variants, ragged shapes and 1s, no leaks. */
 import * as tf from '@tensorflow/tfjs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { initNodeBackend, uninstallNodeWebGpu } from '../../runtime/nodeBackends';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { KERNEL_VARIANTS, setKernelVariant } from '../flags';
 import { int8Weight } from '../int8Matmul/int8Pack';
 import { compare, randomF32, randomInt8, refInt8MatmulGradX, rng, take, TOL_F32 } from '../testing/reference';
 import { int8MatmulGradX } from './int8MatmulGradX';
+import { useNodeWebGpu } from '../testing/nodeWebGpu';
 
 /** [M, K, N] (dy is [M, N], dx [M, K]). */
 const SHAPES: Array<[number, number, number]> = [
@@ -17,14 +17,7 @@ const SHAPES: Array<[number, number, number]> = [
   [65, 6, 40],
 ];
 
-beforeAll(async () => {
-  const choice = await initNodeBackend('webgpu');
-  expect(choice.backend, `webgpu did not start: ${choice.fallbackReason}`).toBe('webgpu');
-});
-afterAll(() => {
-  setKernelVariant('tiled');
-  uninstallNodeWebGpu();
-});
+useNodeWebGpu();
 
 describe.each(KERNEL_VARIANTS)('int8MatmulGradX (%s)', (variant) => {
   beforeAll(() => setKernelVariant(variant));

@@ -3,12 +3,12 @@
  * gradients for x, a and b (and xl when it differs from x); no leaks.
  */
 import * as tf from '@tensorflow/tfjs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { initNodeBackend, uninstallNodeWebGpu } from '../../runtime/nodeBackends';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { KERNEL_VARIANTS, setKernelVariant } from '../flags';
 import { int8Weight } from '../int8Matmul/int8Pack';
 import { compare, randomF32, randomInt8, refInt8Matmul, refInt8MatmulGradX, refMatmul, rng, take, TOL_F32, TOL_GELU } from '../testing/reference';
 import { loraFused } from './loraFused';
+import { useNodeWebGpu } from '../testing/nodeWebGpu';
 
 /** [M, K, N, r]. */
 const SHAPES: Array<[number, number, number, number]> = [
@@ -34,14 +34,7 @@ function inputs(m: number, k: number, n: number, r: number, seed: number) {
   };
 }
 
-beforeAll(async () => {
-  const choice = await initNodeBackend('webgpu');
-  expect(choice.backend, `webgpu did not start: ${choice.fallbackReason}`).toBe('webgpu');
-});
-afterAll(() => {
-  setKernelVariant('tiled');
-  uninstallNodeWebGpu();
-});
+useNodeWebGpu();
 
 describe.each(KERNEL_VARIANTS)('loraFused (%s)', (variant) => {
   beforeAll(() => setKernelVariant(variant));

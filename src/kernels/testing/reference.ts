@@ -92,6 +92,77 @@ export function refMatmul(a: ArrayLike<number>, b: ArrayLike<number>, m: number,
   return c;
 }
 
+/** Mean and 1 / sqrt(biased variance + eps) of row r of x [R, H], in f64. */
+function rowStats(x: ArrayLike<number>, r: number, h: number, eps: number): { mean: number; rstd: number } {
+  let s = 0;
+  for (let j = 0; j < h; j++) s += x[r * h + j];
+  const mean = s / h;
+  let d = 0;
+  for (let j = 0; j < h; j++) d += (x[r * h + j] - mean) ** 2;
+  return { mean, rstd: 1 / Math.sqrt(d / h + eps) };
+}
+
+/** y [R, H] = LayerNorm(x) * gamma + beta over rows of x [R, H] (torch.nn.LayerNorm), in f64. */
+export function refLayerNorm(x: ArrayLike<number>, gamma: ArrayLike<number>, beta: ArrayLike<number>, rows: number, h: number, eps: number): Float64Array {
+  const y = new Float64Array(rows * h);
+  for (let r = 0; r < rows; r++) {
+    const { mean, rstd } = rowStats(x, r, h, eps);
+    for (let j = 0; j < h; j++) y[r * h + j] = (x[r * h + j] - mean) * rstd * gamma[j] + beta[j];
+  }
+  return y;
+}
+
+/**
+ * The gradients of sum(dy * refLayerNorm(x)) w.r.t. x [R, H], gamma [H] and beta [H], in f64, from the
+ * definition: dx = rstd * (g - mean(g) - xhat * mean(g * xhat)) with g = dy * gamma, per row.
+ */
+export function refLayerNormGrads(dy: ArrayLike<number>, x: ArrayLike<number>, gamma: ArrayLike<number>, rows: number, h: number, eps: number): { dx: Float64Array; dgamma: Float64Array; dbeta: Float64Array } {
+  const dx = new Float64Array(rows * h);
+  const dgamma = new Float64Array(h);
+  const dbeta = new Float64Array(h);
+  for (let r = 0; r < rows; r++) {
+    const { mean, rstd } = rowStats(x, r, h, eps);
+    const xhat = Array.from({ length: h }, (_, j) => (x[r * h + j] - mean) * rstd);
+    const g = Array.from({ length: h }, (_, j) => dy[r * h + j] * gamma[j]);
+    const meanG = g.reduce((a, b) => a + b, 0) / h;
+    const meanGX = g.reduce((a, gj, j) => a + gj * xhat[j], 0) / h;
+    for (let j = 0; j < h; j++) {
+      dx[r * h + j] = rstd * (g[j] - meanG - xhat[j] * meanGX);
+      dgamma[j] += dy[r * h + j] * xhat[j];
+      dbeta[j] += dy[r * h + j];
+    }
+  }
+  return { dx, dgamma, dbeta };
+}
+
+/**
+ * p [R, K] = softmax over keys of s * scale + mask[b(r)], b(r) = floor(r / rowsPerBatch), mask [batch, K]
+ * additive. The masked score is rounded to f32 as the GPU does (finfo.min absorbs s * scale there); the rest is f64.
+ */
+export function refMaskedSoftmax(s: ArrayLike<number>, mask: ArrayLike<number>, rows: number, k: number, rowsPerBatch: number, scale: number): Float64Array {
+  const p = new Float64Array(rows * k);
+  for (let r = 0; r < rows; r++) {
+    const b = Math.floor(r / rowsPerBatch);
+    const v = Array.from({ length: k }, (_, j) => Math.fround(Math.fround(s[r * k + j] * scale) + mask[b * k + j]));
+    const m = Math.max(...v);
+    const e = v.map((x) => Math.exp(x - m));
+    const total = e.reduce((a, c) => a + c, 0);
+    e.forEach((x, j) => (p[r * k + j] = x / total));
+  }
+  return p;
+}
+
+/** ds [R, K] = scale * p * (dp - sum_k dp * p), per row: the gradient of refMaskedSoftmax w.r.t. s, in f64. */
+export function refMaskedSoftmaxGrad(p: ArrayLike<number>, dp: ArrayLike<number>, rows: number, k: number, scale: number): Float64Array {
+  const ds = new Float64Array(rows * k);
+  for (let r = 0; r < rows; r++) {
+    let dot = 0;
+    for (let j = 0; j < k; j++) dot += dp[r * k + j] * p[r * k + j];
+    for (let j = 0; j < k; j++) ds[r * k + j] = scale * p[r * k + j] * (dp[r * k + j] - dot);
+  }
+  return ds;
+}
+
 /** transformers' exact gelu, in f64. */
 export function refGelu(v: number): number {
   return 0.5 * v * (1 + erf64(v / Math.SQRT2));

@@ -10,11 +10,10 @@ import { readCheckpointDir, TINY_BERT_DIR } from '../../encoder/bert/testing/fix
 import { BertWeights } from '../../encoder/bert/weights';
 import { initNodeBackend } from '../../runtime/nodeBackends';
 import { PeftClassifier } from '../classifier';
-import { HEAD_TENSOR_NAMES, LinearHead } from '../head';
-import { expectAdamWLosses, expectGradients, expectLogitsAndLoss, headToFixtureKey, logitsDiff, namedTrainables, TOL_LOGITS } from '../testing/parityChecks';
-import { initTensors } from '../testing/parityFixture';
+import { adapterFixtureKey, PARITY_CASES, PARITY_POOLING } from '../testing/parityCases';
+import { expectAdamWLosses, expectGradients, expectLogitsAndLoss, logitsDiff, TOL_LOGITS } from '../testing/parityChecks';
 import { ADAPTER_CASES, readAdapterFixture, type AdapterCase } from './testing/adapterFixtures';
-import { ADAPTER_NAME, bottleneckMethod, fromAdapterHubConfig, fromAdapterHubTensors, startsAsIdentity, stringifyAdapterHubConfig, toAdapterHubConfig, type BottleneckConfig } from '.';
+import { bottleneckMethod, fromAdapterHubConfig, startsAsIdentity, stringifyAdapterHubConfig, toAdapterHubConfig, type BottleneckConfig } from '.';
 
 const ckpt = readCheckpointDir(TINY_BERT_DIR);
 
@@ -23,31 +22,22 @@ const IDENTITY_AT_INIT: Record<AdapterCase, boolean> = { houlsby: true, pfeiffer
 
 describe.each(ADAPTER_CASES)('bottleneck parity with AdapterHub: %s (tiny BERT, cpu)', (name) => {
   const fx = readAdapterFixture(name);
-  const pooling = { mode: 'mean', normalize: fx.json.head.normalize } as const;
   // The fixture names tensors for its own adapter name; Tabtune's are under ADAPTER_NAME.
-  const toFixtureKey = (key: string) => headToFixtureKey(key).replace(`.adapters.${ADAPTER_NAME}.`, `.adapters.${fx.json.adapter_name}.`);
-  let config: BottleneckConfig;
+  const toFixtureKey = adapterFixtureKey(fx.json.adapter_name);
+  const config: BottleneckConfig = fromAdapterHubConfig(fx.json.adapter_config);
   let weights: BertWeights;
   let clf: PeftClassifier;
-  let saved: Record<string, tf.Tensor>;
-  const build = () => new PeftClassifier(weights, pooling, bottleneckMethod.load(ckpt.config, config, saved), LinearHead.load(saved));
+  let named: [string, tf.Variable][];
+  const build = () => PARITY_CASES[name].build(weights, fx);
 
   beforeAll(async () => {
     await initNodeBackend('cpu');
-    config = fromAdapterHubConfig(fx.json.adapter_config);
     weights = BertWeights.fromCheckpoint(ckpt);
-    const hub = initTensors(fx);
-    saved = {
-      ...fromAdapterHubTensors(hub, fx.json.adapter_name),
-      [HEAD_TENSOR_NAMES.weight]: hub['classifier.weight'],
-      [HEAD_TENSOR_NAMES.bias]: hub['classifier.bias'],
-    };
-    clf = build();
+    ({ clf, named } = build());
   });
 
   afterAll(() => {
     clf?.dispose();
-    tf.dispose(Object.values(saved ?? {}));
     weights?.dispose();
   });
 
@@ -68,10 +58,10 @@ describe.each(ADAPTER_CASES)('bottleneck parity with AdapterHub: %s (tiny BERT, 
 
   it('matches logits and loss', () => expectLogitsAndLoss(name, clf, fx));
 
-  it('matches the gradient of the loss w.r.t. every trainable tensor', () => expectGradients(name, clf, namedTrainables(clf, toFixtureKey), fx));
+  it('matches the gradient of the loss w.r.t. every trainable tensor', () => expectGradients(name, clf, named, fx));
 
   it('follows torch.optim.AdamW for 10 steps', async () => {
-    const run = build();
+    const run = build().clf;
     await expectAdamWLosses(name, run, fx);
     run.dispose();
   });
@@ -79,7 +69,8 @@ describe.each(ADAPTER_CASES)('bottleneck parity with AdapterHub: %s (tiny BERT, 
   it(`${IDENTITY_AT_INIT[name] ? 'is' : 'is not'} the identity at init with a zero up-projection (mam_adapter)`, async () => {
     const freshConfig: BottleneckConfig = { ...config, initWeights: 'mam_adapter' };
     expect(startsAsIdentity(freshConfig)).toBe(IDENTITY_AT_INIT[name]);
-    const fresh = new PeftClassifier(weights, pooling, bottleneckMethod.create(ckpt.config, freshConfig, 7), LinearHead.load(saved));
+    const head = PARITY_CASES.head.build(weights, fx).clf.head; // the fixture's initial head
+    const fresh = new PeftClassifier(weights, PARITY_POOLING, bottleneckMethod.create(ckpt.config, freshConfig, 7), head);
     const diff = await logitsDiff(fresh, fx, 'base.logits');
     expect(diff <= TOL_LOGITS).toBe(IDENTITY_AT_INIT[name]);
     fresh.dispose();

@@ -8,41 +8,30 @@ import { readCheckpointDir, TINY_BERT_DIR } from '../../encoder/bert/testing/fix
 import { BertWeights } from '../../encoder/bert/weights';
 import { initNodeBackend } from '../../runtime/nodeBackends';
 import { PeftClassifier } from '../classifier';
-import { HEAD_TENSOR_NAMES, LinearHead } from '../head';
-import { expectAdamWLosses, expectGradients, expectLogitsAndLoss, headFromFixtureKey, logitsDiff, namedTrainables, TOL_LOGITS } from '../testing/parityChecks';
-import { initTensors } from '../testing/parityFixture';
+import { HEAD_TENSOR_NAMES } from '../head';
+import { PARITY_CASES, PARITY_POOLING, loraConfigOf } from '../testing/parityCases';
+import { expectAdamWLosses, expectGradients, expectLogitsAndLoss, logitsDiff, TOL_LOGITS } from '../testing/parityChecks';
 import { readLoraFixture } from '../testing/peftFixtures';
-import { LORA_DEFAULTS, loraMethod, resolvePeftTargets, type LoraConfig } from '.';
+import { loraMethod } from '.';
 
 const fx = readLoraFixture();
 const ckpt = readCheckpointDir(TINY_BERT_DIR);
-const c = fx.json.lora_config;
-const config: LoraConfig = {
-  ...LORA_DEFAULTS,
-  r: c.r,
-  loraAlpha: c.lora_alpha,
-  loraDropout: c.lora_dropout,
-  useRslora: c.use_rslora,
-  targetModules: resolvePeftTargets(c.target_modules),
-};
-const pooling = { mode: 'mean', normalize: fx.json.head.normalize } as const;
+const config = loraConfigOf(fx.json);
 
 describe('LoRA parity with peft (tiny BERT, cpu)', () => {
   let weights: BertWeights;
   let clf: PeftClassifier;
-  let saved: Record<string, tf.Tensor>;
-  const build = () => new PeftClassifier(weights, pooling, loraMethod.load(ckpt.config, config, saved), LinearHead.load(saved));
+  let named: [string, tf.Variable][];
+  const build = () => PARITY_CASES.lora.build(weights, fx);
 
   beforeAll(async () => {
     await initNodeBackend('cpu');
     weights = BertWeights.fromCheckpoint(ckpt);
-    saved = Object.fromEntries(Object.entries(initTensors(fx)).map(([k, t]) => [headFromFixtureKey(k), t]));
-    clf = build();
+    ({ clf, named } = build());
   });
 
   afterAll(() => {
     clf?.dispose();
-    tf.dispose(Object.values(saved ?? {}));
     weights?.dispose();
   });
 
@@ -59,17 +48,18 @@ describe('LoRA parity with peft (tiny BERT, cpu)', () => {
 
   it('matches logits and loss', () => expectLogitsAndLoss('lora', clf, fx));
 
-  it('matches the gradient of the loss w.r.t. every trainable tensor', () => expectGradients('lora', clf, namedTrainables(clf), fx));
+  it('matches the gradient of the loss w.r.t. every trainable tensor', () => expectGradients('lora', clf, named, fx));
 
   it('follows torch.optim.AdamW for 10 steps', async () => {
     // A fresh classifier from the same initial tensors, so the other tests' order does not matter.
-    const run = build();
+    const run = build().clf;
     await expectAdamWLosses('lora', run, fx);
     run.dispose();
   });
 
   it('is the identity at init: a fresh LoRA gives the frozen encoder logits', async () => {
-    const fresh = new PeftClassifier(weights, pooling, loraMethod.create(ckpt.config, config, 7), LinearHead.load(saved));
+    const head = PARITY_CASES.head.build(weights, fx).clf.head; // the fixture's initial head
+    const fresh = new PeftClassifier(weights, PARITY_POOLING, loraMethod.create(ckpt.config, config, 7), head);
     expect(await logitsDiff(fresh, fx, 'base.logits')).toBeLessThanOrEqual(TOL_LOGITS);
     fresh.dispose();
   });

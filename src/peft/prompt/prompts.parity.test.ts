@@ -10,19 +10,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readCheckpointDir, REPO_ROOT, TINY_BERT_DIR } from '../../encoder/bert/testing/fixtures';
 import { BertWeights } from '../../encoder/bert/weights';
 import { initNodeBackend } from '../../runtime/nodeBackends';
-import { PeftClassifier } from '../classifier';
-import { LinearHead } from '../head';
-import type { Delta } from '../method';
-import { PrefixDelta, prefixFromPeft } from '../prefix';
 import { createDelta } from '../registry';
+import { PARITY_CASES, type ParityCaseName } from '../testing/parityCases';
 import { expectAdamWLosses, expectGradients, expectLogitsAndLoss, maxAbsDiff, TOL_LOGITS } from '../testing/parityChecks';
-import { initTensors, readFixtureTensors, readParityFixture, type ParityFixtureJson } from '../testing/parityFixture';
+import { readFixtureTensors, readParityFixture, type ParityFixtureJson } from '../testing/parityFixture';
 import { WordPieceTokenizer } from '../../encoder/tokenizer';
-import { createPromptTuningDelta, promptTuningDelta, promptTuningFromPeft, ptuningDeltaFromParameters, ptuningFromPeft } from '.';
+import { createPromptTuningDelta } from '.';
 
 const DIR = 'fixtures/prompts';
 const ckpt = readCheckpointDir(TINY_BERT_DIR);
-const pooling = { mode: 'mean', normalize: false } as const;
 
 interface PromptFixtureJson extends ParityFixtureJson {
   /** adapter_config.json as peft writes it. */
@@ -30,41 +26,28 @@ interface PromptFixtureJson extends ParityFixtureJson {
   peft_state_dict_keys: string[];
 }
 
-/** The delta of each case from the fixture's initial parameters (torch names), with its config read back from peft's. */
-const CASES: Record<string, (init: Record<string, tf.Tensor>, adapterConfig: Record<string, unknown>) => Delta & { parameters: Readonly<Record<string, tf.Variable>> }> = {
-  prefix: (init, ac) => PrefixDelta.fromParameters('prefix', ckpt.config, prefixFromPeft(ac).numVirtualTokens, init),
-  'ptuning-v2': (init, ac) => PrefixDelta.fromParameters('ptuningV2', ckpt.config, prefixFromPeft(ac).numVirtualTokens, init),
-  prompt: (init, ac) => promptTuningDelta(ckpt.config, promptTuningFromPeft(ac), init['embedding.weight']),
-  'ptuning-mlp': (init, ac) => ptuningDeltaFromParameters(ckpt.config, ptuningFromPeft(ac, ckpt.config.hiddenSize), init),
-  'ptuning-lstm': (init, ac) => ptuningDeltaFromParameters(ckpt.config, ptuningFromPeft(ac, ckpt.config.hiddenSize), init),
-};
+/** The rows of the parity table whose fixtures live here (their deltas keep peft's torch parameter names). */
+const CASES = (Object.keys(PARITY_CASES) as ParityCaseName[]).filter((name) => PARITY_CASES[name].dir === DIR);
 
-describe.each(Object.keys(CASES))('%s parity with peft (tiny BERT, cpu)', (name) => {
-  const fx = readParityFixture<PromptFixtureJson>(DIR, `${name}-tiny`);
+describe.each(CASES)('%s parity with peft (tiny BERT, cpu)', (name) => {
+  const row = PARITY_CASES[name];
+  const fx = readParityFixture<PromptFixtureJson>(DIR, row.stem);
   let weights: BertWeights;
-  let init: Record<string, tf.Tensor>;
-  const build = () => {
-    const delta = CASES[name](init, fx.json.adapter_config);
-    return { delta, clf: new PeftClassifier(weights, pooling, delta, new LinearHead({ weight: init['classifier.weight'] as tf.Tensor2D, bias: init['classifier.bias'] as tf.Tensor1D })) };
-  };
 
   beforeAll(async () => {
     await initNodeBackend('cpu');
     weights = BertWeights.fromCheckpoint(ckpt);
-    init = initTensors(fx);
   });
 
   afterAll(() => {
-    tf.dispose(Object.values(init ?? {}));
     weights?.dispose();
   });
 
   it('matches logits, loss, the gradient of every trainable tensor, and the saved prompt_embeddings', async () => {
-    const { delta, clf } = build();
+    const { clf, named } = row.build(weights, fx);
     await expectLogitsAndLoss(name, clf, fx);
-    // The delta's parameters keep peft's torch names (the fixture's), not the saved ones.
-    await expectGradients(name, clf, [...Object.entries(delta.parameters), ['classifier.weight', clf.head.weight], ['classifier.bias', clf.head.bias]], fx);
-    const saved = delta.tensors();
+    await expectGradients(name, clf, named, fx);
+    const saved = clf.delta.tensors();
     expect(Object.keys(saved)).toEqual(fx.json.peft_state_dict_keys);
     const dSaved = maxAbsDiff(await saved.prompt_embeddings.data(), fx.tensors.get('saved.prompt_embeddings')!.data);
     console.info(`${name} parity: prompt_embeddings max |diff| ${dSaved.toExponential(2)}`);
@@ -73,7 +56,7 @@ describe.each(Object.keys(CASES))('%s parity with peft (tiny BERT, cpu)', (name)
   });
 
   it('follows torch.optim.AdamW for 10 steps', async () => {
-    const { clf } = build();
+    const { clf } = row.build(weights, fx);
     await expectAdamWLosses(name, clf, fx);
     clf.dispose();
   });

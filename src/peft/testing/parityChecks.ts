@@ -17,6 +17,13 @@ export const TOL_GRAD = 1e-4;
 /** Max |ours - reference| over the losses of an AdamW run (steps compound the forward's rounding). */
 export const TOL_ADAMW_LOSS = 1e-3;
 
+/** The bounds of one parity check: logits and loss, and every element of every gradient. */
+export interface ParityTolerance {
+  logits: number;
+  grad: number;
+}
+export const TOL_PARITY: ParityTolerance = { logits: TOL_LOGITS, grad: TOL_GRAD };
+
 export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   expect(a.length).toBe(b.length);
   let m = 0;
@@ -48,22 +55,23 @@ export async function logitsDiff(clf: PeftClassifier, fx: ParityFixture, key: st
   return diff;
 }
 
-/** Logits (sidecar `logits`) and loss (json `loss`) within TOL_LOGITS. */
-export async function expectLogitsAndLoss(label: string, clf: PeftClassifier, fx: ParityFixture): Promise<void> {
+/** Logits (sidecar `logits`) and loss (json `loss`) within tol.logits; returns both max |diff|. */
+export async function expectLogitsAndLoss(label: string, clf: PeftClassifier, fx: ParityFixture, tol = TOL_PARITY): Promise<{ logits: number; loss: number }> {
   const diff = await logitsDiff(clf, fx, 'logits');
   const loss = clf.loss(fx.batch, fx.json.labels);
   const lossValue = (await loss.data())[0];
   loss.dispose();
   console.info(`${label} parity: logits max |diff| ${diff.toExponential(2)}, loss ${lossValue} vs ${fx.json.loss}`);
-  expect(diff).toBeLessThanOrEqual(TOL_LOGITS);
-  expect(Math.abs(lossValue - fx.json.loss)).toBeLessThanOrEqual(TOL_LOGITS);
+  expect(diff).toBeLessThanOrEqual(tol.logits);
+  expect(Math.abs(lossValue - fx.json.loss)).toBeLessThanOrEqual(tol.logits);
+  return { logits: diff, loss: Math.abs(lossValue - fx.json.loss) };
 }
 
 /**
  * The gradient of clf's loss w.r.t. each of `named` (fixture name, variable) against the sidecar's `grad.<name>`,
- * within TOL_GRAD; `named` must be exactly the fixture's trainable tensors.
+ * within tol.grad; `named` must be exactly the fixture's trainable tensors. Returns the largest |diff|.
  */
-export async function expectGradients(label: string, clf: PeftClassifier, named: readonly [string, tf.Variable][], fx: ParityFixture): Promise<void> {
+export async function expectGradients(label: string, clf: PeftClassifier, named: readonly [string, tf.Variable][], fx: ParityFixture, tol = TOL_PARITY): Promise<number> {
   expect(named.map(([k]) => k).sort()).toEqual([...fx.json.trainable].sort());
   const { value, grads } = tf.variableGrads(() => clf.loss(fx.batch, fx.json.labels), named.map(([, v]) => v));
   let worst = 0;
@@ -71,11 +79,12 @@ export async function expectGradients(label: string, clf: PeftClassifier, named:
     const ref = fx.tensors.get(`grad.${key}`);
     expect(ref, key).toBeDefined();
     const d = maxAbsDiff(await grads[v.name].data(), ref!.data);
-    expect(d, key).toBeLessThanOrEqual(TOL_GRAD);
+    expect(d, key).toBeLessThanOrEqual(tol.grad);
     worst = Math.max(worst, d);
   }
   tf.dispose([value, ...Object.values(grads)]);
   console.info(`${label} parity: ${named.length} gradients, max |diff| ${worst.toExponential(2)}`);
+  return worst;
 }
 
 /** `adamw.steps` steps of TorchAdamW on clf's trainable variables: the losses within TOL_ADAMW_LOSS of torch's. */

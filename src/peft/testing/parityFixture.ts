@@ -1,10 +1,12 @@
 /**
  * Node-only: reads a golden parity fixture (fixtures/peft/, fixtures/adapters/, fixtures/prompts/; each folder's
  * README describes it): `<stem>.json` (the batch, labels, reference loss, AdamW settings and losses) and its
- * safetensors sidecar (`init.*` parameters, `grad.*` gradients, `logits`, `base.logits`, ...).
+ * safetensors sidecar (`init.*` parameters, `grad.*` gradients, `logits`, `base.logits`, ...). Also the int8
+ * fixtures (fixtures/int8/), which hold one step's references on the int8 tiny BERT and borrow the rest from an
+ * f32 fixture.
  */
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { REPO_ROOT } from '../../encoder/bert/testing/fixtures';
 import type { EncodedBatch } from '../../encoder/types';
@@ -59,4 +61,29 @@ export function initTensors(fx: ParityFixture): Record<string, tf.Tensor> {
   const out: Record<string, tf.Tensor> = {};
   for (const [k, t] of fx.tensors) if (k.startsWith('init.')) out[k.slice('init.'.length)] = tf.tensor(t.data, t.shape);
   return out;
+}
+
+/** fixtures/int8/<stem>.json (scripts/py/common.py, write_int8_fixture). */
+export interface Int8FixtureJson {
+  /** The f32 fixture (repo-relative .json) whose batch, labels and initial parameters this run started from. */
+  f32_fixture: string;
+  /** The int8 checkpoint PyTorch ran on, dequantised, and its sha256. */
+  model_file: string;
+  model_sha256: string;
+  loss: number;
+  trainable: string[];
+  tensors_file: string;
+}
+
+/**
+ * An int8 fixture joined with its f32 fixture into one ParityFixture: the f32 fixture's batch, labels and `init.*`
+ * tensors, with the int8 run's loss, trainable list, gradients and logits in place of the f32 ones (no AdamW run).
+ */
+export function readInt8ParityFixture(stem: string): ParityFixture & { int8: Int8FixtureJson } {
+  const dir = 'fixtures/int8';
+  const int8 = JSON.parse(readFileSync(join(REPO_ROOT, dir, `${stem}.json`), 'utf8')) as Int8FixtureJson;
+  const f32 = readParityFixture(dirname(int8.f32_fixture), basename(int8.f32_fixture, '.json'));
+  const tensors: FixtureTensors = new Map([...f32.tensors].filter(([k]) => k.startsWith('init.')));
+  for (const [k, t] of readFixtureTensors(dir, int8.tensors_file)) tensors.set(k, t);
+  return { json: { ...f32.json, loss: int8.loss, trainable: int8.trainable, adamw_losses: [] }, batch: f32.batch, tensors, int8 };
 }

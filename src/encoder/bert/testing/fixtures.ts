@@ -13,6 +13,8 @@ export const REPO_ROOT = resolve(process.cwd());
 
 export const MINILM_DIR = join(REPO_ROOT, 'public/models/all-MiniLM-L6-v2');
 export const TINY_BERT_DIR = join(REPO_ROOT, 'fixtures/models/tiny-bert');
+/** The tiny BERT in Tabtune's int8 format (convert_model.py; see fixtures/int8/README.md). */
+export const TINY_BERT_INT8_DIR = join(REPO_ROOT, 'fixtures/models/tiny-bert-int8');
 
 function readJson(path: string): Record<string, unknown> {
   return JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;

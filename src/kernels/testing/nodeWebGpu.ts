@@ -1,0 +1,33 @@
+/** What every kernel test shares: webgpu through Dawn (SwiftShader) in Node, and the bookkeeping check. */
+import * as tf from '@tensorflow/tfjs';
+import { afterAll, beforeAll, expect } from 'vitest';
+import { initNodeBackend, uninstallNodeWebGpu } from '../../runtime/nodeBackends';
+import { compiledPipelineCount } from '../bridge';
+import { setKernelVariant } from '../flags';
+
+/** Starts webgpu before the file's tests; after them, puts the default variant back and drops navigator.gpu. */
+export function useNodeWebGpu(): void {
+  beforeAll(async () => {
+    const choice = await initNodeBackend('webgpu');
+    expect(choice.backend, `webgpu did not start: ${choice.fallbackReason}`).toBe('webgpu');
+  });
+  afterAll(() => {
+    setKernelVariant('tiled');
+    uninstallNodeWebGpu();
+  });
+}
+
+/** After a first run of `step` (a tidy computation), three more leave no tensors behind and compile nothing. */
+export async function expectNoLeaksNorRecompiles(step: () => tf.Tensor): Promise<void> {
+  const run = async () => {
+    const t = step();
+    await t.data();
+    t.dispose();
+  };
+  await run();
+  const tensors = tf.memory().numTensors;
+  const pipelines = compiledPipelineCount();
+  for (let i = 0; i < 3; i++) await run();
+  expect(tf.memory().numTensors).toBe(tensors);
+  expect(compiledPipelineCount()).toBe(pipelines);
+}
