@@ -68,6 +68,15 @@ export function webgpuBackend(): WebGPUBackend {
   return tf.backend() as unknown as WebGPUBackend;
 }
 
+/**
+ * True when the webgpu device is a fallback adapter: a CPU emulation of a GPU (SwiftShader), which a few workgroups
+ * fill, where a real GPU wants thousands of threads in flight.
+ */
+export function onFallbackAdapter(): boolean {
+  const device = (webgpuBackend() as unknown as BackendInternals).device as GPUDevice & { adapterInfo?: { isFallbackAdapter?: boolean } };
+  return device.adapterInfo?.isFallbackAdapter ?? false;
+}
+
 const dispatches = new Map<string, number>();
 
 /**
@@ -182,6 +191,14 @@ export function dispatchKernel(d: KernelDispatch): tf.TensorInfo {
     be.submitQueue();
   }
   return output;
+}
+
+/**
+ * Releases a kernel's intermediate output (split-K's partial sums) once the dispatches that read it are recorded:
+ * tfjs frees its buffer after the submit that uses it, as it does for its own intermediates.
+ */
+export function disposeIntermediate(t: tf.TensorInfo): void {
+  webgpuBackend().disposeData(t.dataId);
 }
 
 /** A GPU-side tensor's values, waiting for the GPU (dataSync does not work for webgpu in Node). */

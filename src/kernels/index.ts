@@ -10,6 +10,7 @@ import type { Int8Weight } from './int8Matmul/int8Pack';
 import { registerInt8MatmulGradX } from './int8MatmulGradX/int8MatmulGradX';
 import { registerLayerNorm } from './layerNorm/layerNorm';
 import { registerLoraFused } from './loraFused/loraFused';
+import { registerLoraGrad } from './loraGrad/loraGrad';
 import { registerMaskedSoftmax } from './maskedSoftmax/maskedSoftmax';
 
 export { KERNEL_VARIANTS, kernelsActive, kernelVariant, setKernelsEnabled, setKernelVariant, type KernelVariant } from './flags';
@@ -18,11 +19,12 @@ export { int8Matmul, INT8_MATMUL } from './int8Matmul/int8Matmul';
 export { int8Weight, int8WeightBytes, packInt8Rows, wordsPerRow, type Int8Weight } from './int8Matmul/int8Pack';
 export { int8MatmulGradX, INT8_MATMUL_GRAD_X } from './int8MatmulGradX/int8MatmulGradX';
 export { loraFused, LORA_FUSED } from './loraFused/loraFused';
+export { FILL_THREADS, LORA_RANK, LORA_WEIGHT_GRAD, loraRankProduct, loraWeightGrad, RANK_LAYOUTS, weightGradRanges, type RankLayout } from './loraGrad/loraGrad';
 export { layerNormFused, LAYER_NORM, LAYER_NORM_GRAD_X } from './layerNorm/layerNorm';
 export { maskedSoftmax, MASKED_SOFTMAX, MASKED_SOFTMAX_GRAD } from './maskedSoftmax/maskedSoftmax';
 
 /** Every kernel with its gradient, as one explicit list (each op also registers its own on first use). */
-export const KERNEL_REGISTRATIONS = [registerInt8Matmul, registerInt8MatmulGradX, registerLoraFused, registerInt8Gather, registerLayerNorm, registerMaskedSoftmax] as const;
+export const KERNEL_REGISTRATIONS = [registerInt8Matmul, registerInt8MatmulGradX, registerLoraFused, registerLoraGrad, registerInt8Gather, registerLayerNorm, registerMaskedSoftmax] as const;
 
 /** Registers every kernel and gradient with tfjs for the webgpu backend; idempotent. */
 export function registerKernels(): void {

@@ -35,7 +35,7 @@ const ENCODER_BACKWARD = ['int8MatmulGradX', 'layerNormGradX', 'maskedSoftmaxGra
 /** Kernels a training step of each method must dispatch besides those of the forward. */
 const STEP_KERNELS: Record<MethodName, readonly string[]> = {
   head: [],
-  lora: ['loraFused', ...ENCODER_BACKWARD],
+  lora: ['loraFused', 'loraRank', 'loraWeightGrad', ...ENCODER_BACKWARD],
   bottleneck: ENCODER_BACKWARD,
   prefix: ENCODER_BACKWARD,
   ptuningV2: ENCODER_BACKWARD,

@@ -5,10 +5,11 @@
  *
  * xl is the LoRA branch's input (x, or x after dropout). The gradient, written with ops:
  *   dx  = dy @ dequant(Wq)                 (int8MatmulGradX: the f32 weight is never built)
- *   dxl = s * (dy @ b) @ a
- *   da  = s * (dy @ b)^T @ xl               [r, K]
+ *   t   = s * dy @ b                        [M, r], computed once for:
+ *   dxl = t @ a                             (tfjs's matMul)
+ *   da  = t^T @ xl                          [r, K]
  *   db  = s * dy^T @ (xl @ a^T)             [N, r]
- * The rank-r products are small; tfjs's matMul runs them.
+ * t, xl @ a^T, da and db run on our loraGrad kernels: thin products that tfjs's matMul runs slowly.
  */
 import * as tf from '@tensorflow/tfjs';
 import { dispatchKernel, f32Bits, registerWebGpuKernel, runKernel, type KernelDispatch } from '../bridge';
@@ -16,6 +17,7 @@ import { kernelVariant } from '../flags';
 import { int8MatmulTiles } from '../int8Matmul/int8Matmul';
 import type { Int8Weight } from '../int8Matmul/int8Pack';
 import { int8MatmulGradX } from '../int8MatmulGradX/int8MatmulGradX';
+import { loraRankProduct, loraWeightGrad } from '../loraGrad/loraGrad';
 import code from './loraFused.wgsl?raw';
 
 export const LORA_FUSED = 'TabtuneLoraFused';
@@ -55,12 +57,13 @@ export function registerLoraFused(): void {
         const [xl, q, scale, bias, a, b] = saved as [tf.Tensor2D, tf.Tensor2D, tf.Tensor1D, tf.Tensor1D, tf.Tensor2D, tf.Tensor2D];
         const s = (attrs as unknown as { scaling: number }).scaling;
         const g = dy as tf.Tensor2D; // [M, N]
-        const gb = () => tf.mul(tf.matMul(g, b), s) as tf.Tensor2D; // s * dy @ b: [M, r]
+        // s * dy @ b [M, r], shared by xl's and a's gradients: made here, it lives until the backward pass ends.
+        const t = loraRankProduct(g, b, 'cols', s);
         return {
           x: () => int8MatmulGradX(g, { q, scale, inDim: xl.shape[1] }),
-          xl: () => tf.matMul(gb(), a),
-          a: () => tf.matMul(gb(), xl, true, false),
-          b: () => tf.mul(tf.matMul(g, tf.matMul(xl, a, false, true), true, false), s),
+          xl: () => tf.matMul(t, a),
+          a: () => loraWeightGrad(t, xl, 'rows'),
+          b: () => loraWeightGrad(loraRankProduct(xl, a, 'rows'), g, 'cols', s),
           q: () => tf.zeros(q.shape),
           scale: () => tf.zerosLike(scale),
           bias: () => tf.zerosLike(bias),

@@ -10,6 +10,7 @@ import { int8Matmul } from '../int8Matmul/int8Matmul';
 import { int8Weight } from '../int8Matmul/int8Pack';
 import { int8MatmulGradX } from '../int8MatmulGradX/int8MatmulGradX';
 import { loraFused } from '../loraFused/loraFused';
+import { loraRankProduct, loraWeightGrad } from '../loraGrad/loraGrad';
 import { compare, randomF32, randomInt8, refGelu, refInt8Matmul, refInt8MatmulGradX, refMatmul, rng, take, TOL_F32, TOL_GELU } from './reference';
 
 export interface KernelCheck {
@@ -20,11 +21,12 @@ export interface KernelCheck {
   worst: string;
 }
 
-/** [M, K, N, r]: 1s, ragged sizes, and more rows than one tile. */
+/** [M, K, N, r]: 1s, ragged sizes, more rows than one tile, and widths and a rank that loraGrad reads as vec4s. */
 const SHAPES: Array<[number, number, number, number]> = [
   [1, 1, 1, 1],
   [17, 33, 65, 3],
   [40, 130, 9, 8],
+  [20, 64, 68, 8],
 ];
 
 export interface KernelCheckReport {
@@ -58,6 +60,10 @@ export async function checkKernels(): Promise<KernelCheckReport> {
       const dyB = refMatmul(dy, b, m, n, r);
       add('loraFused grad a', compare(await take(ga), refMatmul(dyB, x, r, m, k, true, false).map((v) => 2 * v), TOL_GELU));
       add('loraFused grad b', compare(await take(gb), refMatmul(dy, refMatmul(x, a, m, k, r, false, true), n, m, r, true, false).map((v) => 2 * v), TOL_GELU));
+      add('loraRankProduct', compare(await take(loraRankProduct(t.dy, t.b, 'cols', 2)), refMatmul(dy, b, m, n, r).map((v) => 2 * v), TOL_F32));
+      const low = tf.tensor2d(Float32Array.from(refMatmul(x, a, m, k, r, false, true)), [m, r]);
+      add('loraWeightGrad (3 ranges)', compare(await take(loraWeightGrad(low, t.dy, 'cols', 2, 3)), refMatmul(dy, refMatmul(x, a, m, k, r, false, true), n, m, r, true, false).map((v) => 2 * v), TOL_F32));
+      low.dispose();
       const ids = tf.tensor1d([n - 1, 0, Math.floor(n / 2)], 'int32');
       const table = Array.from({ length: n * k }, (_, i) => q[i] * scale[Math.floor(i / k)]);
       const rows = [n - 1, 0, Math.floor(n / 2)].flatMap((id) => table.slice(id * k, (id + 1) * k));
