@@ -1,5 +1,6 @@
 /**
- * `npm run bench -- kernels [--json] [--variant tiled|naive] [--rows 16,512,2048] [--train-batch B] [--train-tokens T] [--no-matmul] [--no-train]`
+ * `npm run bench -- kernels [--json] [--variant tiled|naive] [--rows 16,512,2048] [--train-batch B] [--train-tokens T]
+ *   [--no-matmul] [--no-lora-grad] [--no-rowwise] [--no-train]`
  *
  * Our WGSL kernels (src/kernels) against tfjs-webgpu's own matMul, measured in the same run on the same device:
  *
@@ -7,6 +8,11 @@
  *    GFLOP/s (2 M K N / time) of int8Matmul (y = x W + b, int8 weights), int8MatmulGradX (dx = dy W^T),
  *    loraFused (r = 8), and of tf.matMul on the same shapes with the weights dequantised to f32 (x @ W,
  *    dy @ W^T), plus tfjs's unfused LoRA (x @ W + s (x @ A^T) @ B^T); each ratio ours / tfjs;
+ *  - LoRA's rank-r gradient products (src/kernels/loraGrad), M rows in {16, 512, 2048} (or --rows) x D (a layer's in or out
+ *    width) in {384, 1536}, r = 8: GFLOP/s (2 M D r / time) of our loraRankProduct (s dy @ b, xl @ a^T: [M, r])
+ *    and loraWeightGrad (t^T @ xl into [r, D], dy^T @ low into [D, r]; ranges of rows chosen for this device, and
+ *    naive; dy^T @ low also split as on a real GPU) against tf.matMul on the same operands (without the scaling
+ *    our kernels include); each ratio ours / tfjs;
  *  - our fused LayerNorm (src/kernels/layerNorm) against tfjs's op sequence (layerNormWithOps: tf.moments, sub,
  *    rsqrt, mul, add), M rows in {16, 512, 2048} x hidden 384, and our fused attention softmax
  *    (src/kernels/maskedSoftmax) against tfjs's (attentionProbsWithOps: mul, add, softmax) on the scores of
@@ -32,7 +38,22 @@ import { BertWeights } from '../../src/encoder/bert/weights';
 import { WordPieceTokenizer } from '../../src/encoder/tokenizer';
 import type { Checkpoint, EncodedBatch } from '../../src/encoder/types';
 import { gpuIdle } from '../../src/kernels/bridge';
-import { int8Matmul, int8MatmulGradX, int8Weight, kernelVariant, layerNormFused, loraFused, maskedSoftmax, setKernelsEnabled, setKernelVariant, type KernelVariant } from '../../src/kernels';
+import {
+  int8Matmul,
+  int8MatmulGradX,
+  int8Weight,
+  kernelVariant,
+  layerNormFused,
+  loraFused,
+  loraRankProduct,
+  loraWeightGrad,
+  maskedSoftmax,
+  setKernelsEnabled,
+  FILL_THREADS,
+  setKernelVariant,
+  weightGradRanges,
+  type KernelVariant,
+} from '../../src/kernels';
 import { PeftClassifier } from '../../src/peft/classifier';
 import { LinearHead } from '../../src/peft/head';
 import { createDelta, PEFT_METHODS } from '../../src/peft/registry';
@@ -48,6 +69,8 @@ const KN: Array<[number, number]> = [
 ];
 const RANK = 8;
 const LORA_SCALING = 2;
+/** The widths D of LoRA's gradient products: a layer's in or out features. */
+const LORA_GRAD_WIDTHS = [384, 1536];
 /** The bundled encoder's width and heads, for the LayerNorm and softmax shapes, and BERT's eps. */
 const HIDDEN = 384;
 const HEADS = 12;
@@ -134,6 +157,70 @@ async function measureShape(m: number, k: number, n: number, once: boolean): Pro
       loraFusedVsTfjsLora: gflops.loraFused / gflops.tfjsLora,
     },
   };
+}
+
+/** LoRA's four rank-r gradient products on one shape, ours and tfjs's matMul. */
+interface LoraGradResult {
+  m: number;
+  d: number;
+  r: number;
+  /** Ranges of rows of the split-K weight pass on this device (1: no split), and on a real GPU (weightColsGpuSplit). */
+  ranges: number;
+  gpuRanges: number;
+  gflops: Record<LoraGradProduct | `tfjs_${LoraGradProduct}` | LoraGradVariant, number>;
+  /** Ours / tfjs on the same product; above 1, ours is faster. */
+  ratio: Record<LoraGradProduct | LoraGradVariant, number>;
+}
+type LoraGradProduct = 'rankCols' | 'rankRows' | 'weightRows' | 'weightCols';
+/** The weight pass's other choices: naive, and dy^T @ low with a GPU's ranges. */
+type LoraGradVariant = 'weightRowsNaive' | 'weightColsNaive' | 'weightColsGpuSplit';
+
+/** s dy @ b and xl @ a^T ([M, r]), t^T @ xl ([r, D]) and dy^T @ low ([D, r]) on u [M, D]. */
+async function measureLoraGrad(m: number, d: number): Promise<LoraGradResult> {
+  const r = RANK;
+  const u = tf.randomUniform([m, d], -1, 1) as tf.Tensor2D; // dy or xl
+  const p = tf.randomUniform([m, r], -1, 1) as tf.Tensor2D; // t or low
+  const a = tf.randomUniform([r, d], -0.1, 0.1) as tf.Tensor2D; // [r, D]
+  const b = tf.randomUniform([d, r], -0.1, 0.1) as tf.Tensor2D; // [D, r]
+  const variant = kernelVariant();
+  const gpuRanges = weightGradRanges(m, r, d, FILL_THREADS.gpu);
+  const naive = (f: () => tf.Tensor) => () => {
+    setKernelVariant('naive');
+    try {
+      return f();
+    } finally {
+      setKernelVariant(variant);
+    }
+  };
+  const sec = await timeCalls(
+    {
+      rankCols: () => loraRankProduct(u, b, 'cols', LORA_SCALING),
+      tfjs_rankCols: () => tf.matMul(u, b),
+      rankRows: () => loraRankProduct(u, a, 'rows'),
+      tfjs_rankRows: () => tf.matMul(u, a, false, true),
+      weightRows: () => loraWeightGrad(p, u, 'rows'),
+      weightRowsNaive: naive(() => loraWeightGrad(p, u, 'rows')),
+      tfjs_weightRows: () => tf.matMul(p, u, true, false),
+      weightCols: () => loraWeightGrad(p, u, 'cols', LORA_SCALING),
+      weightColsNaive: naive(() => loraWeightGrad(p, u, 'cols', LORA_SCALING)),
+      weightColsGpuSplit: () => loraWeightGrad(p, u, 'cols', LORA_SCALING, gpuRanges),
+      tfjs_weightCols: () => tf.matMul(u, p, true, false),
+    },
+    false,
+  );
+  tf.dispose([u, p, a, b]);
+  const flops = 2 * m * d * r;
+  const gflops = Object.fromEntries(Object.entries(sec).map(([name, s]) => [name, flops / s / 1e9])) as LoraGradResult['gflops'];
+  const ratio = {
+    rankCols: gflops.rankCols / gflops.tfjs_rankCols,
+    rankRows: gflops.rankRows / gflops.tfjs_rankRows,
+    weightRows: gflops.weightRows / gflops.tfjs_weightRows,
+    weightCols: gflops.weightCols / gflops.tfjs_weightCols,
+    weightRowsNaive: gflops.weightRowsNaive / gflops.tfjs_weightRows,
+    weightColsNaive: gflops.weightColsNaive / gflops.tfjs_weightCols,
+    weightColsGpuSplit: gflops.weightColsGpuSplit / gflops.tfjs_weightCols,
+  };
+  return { m, d, r, ranges: weightGradRanges(m, r, d), gpuRanges, gflops, ratio };
 }
 
 /** A fused row-wise kernel of ours against tfjs's op sequence on one input shape. */
@@ -254,13 +341,28 @@ export async function run(args: string[]) {
     }
   }
 
+  const loraGrad: LoraGradResult[] = [];
+  for (const m of args.includes('--no-lora-grad') ? [] : rows) {
+    for (const d of LORA_GRAD_WIDTHS) {
+      const res = await measureLoraGrad(m, d);
+      loraGrad.push(res);
+      const [g, q] = [res.gflops, res.ratio];
+      const pair = (k: LoraGradProduct) => `${g[k].toFixed(3)} vs ${g[`tfjs_${k}`].toFixed(3)} (${q[k].toFixed(2)}x)`;
+      console.log(
+        `LoRA grad M=${m} D=${d} r=${res.r}: s dy@b ${pair('rankCols')}; xl@a^T ${pair('rankRows')}; ` +
+          `t^T@xl ${pair('weightRows')} [naive ${q.weightRowsNaive.toFixed(2)}x]; dy^T@low ${pair('weightCols')} [naive ${q.weightColsNaive.toFixed(2)}x, ` +
+          `${res.gpuRanges} ranges ${q.weightColsGpuSplit.toFixed(2)}x]; ${res.ranges} range(s) here`,
+      );
+    }
+  }
+
   const layerNorm: FusionResult[] = [];
-  for (const m of ROWS) {
+  for (const m of args.includes('--no-rowwise') ? [] : ROWS) {
     layerNorm.push(await measureLayerNorm(m, HIDDEN));
     console.log(fusionLine(`LayerNorm M=${m} H=${HIDDEN}`, layerNorm[layerNorm.length - 1]));
   }
   const softmax: FusionResult[] = [];
-  for (const [batch, seq] of ATTENTION) {
+  for (const [batch, seq] of args.includes('--no-rowwise') ? [] : ATTENTION) {
     softmax.push(await measureSoftmax(batch, seq));
     console.log(fusionLine(`attention softmax M=${batch * seq} (${batch} x ${seq}, ${HEADS} heads)`, softmax[softmax.length - 1]));
   }
@@ -284,6 +386,7 @@ export async function run(args: string[]) {
   }
 
   const worst = (key: keyof ShapeResult['ratio']) => Math.min(...shapes.map((s) => s.ratio[key]));
+  const worstLoraGrad = (key: keyof LoraGradResult['ratio']) => Math.min(...loraGrad.map((s) => s.ratio[key]));
   const slowest = (rs: FusionResult[], key: keyof FusionResult['speedup']) => Math.min(...rs.map((r) => r.speedup[key]));
   return {
     bench: 'kernels',
@@ -295,11 +398,14 @@ export async function run(args: string[]) {
       int8MatmulGradX: worst('int8MatmulGradX'),
       loraFused: worst('loraFused'),
       loraFusedVsTfjsLora: worst('loraFusedVsTfjsLora'),
+      loraRankProduct: Math.min(worstLoraGrad('rankCols'), worstLoraGrad('rankRows')),
+      loraWeightGrad: Math.min(worstLoraGrad('weightRows'), worstLoraGrad('weightCols')),
       layerNormForward: slowest(layerNorm, 'forward'),
       layerNormForwardBackward: slowest(layerNorm, 'forwardBackward'),
       softmaxForward: slowest(softmax, 'forward'),
       softmaxForwardBackward: slowest(softmax, 'forwardBackward'),
     },
+    loraGrad,
     layerNorm,
     softmax,
     weightBytes: { int8Kept: int8Bytes, f32: f32Bytes, fraction: int8Bytes / f32Bytes },

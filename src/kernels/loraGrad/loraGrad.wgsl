@@ -185,7 +185,8 @@ fn weight_split(@builtin(local_invocation_id) l: vec3<u32>, @builtin(workgroup_i
   let m0 = wg.z * dims.rows;
   let m1 = min(dims.M, m0 + dims.rows);
   let lastD = dims.D - 1u;
-  // accJ[i] = sum of p[m, r0 + i] u[m, d0 + J WG]: COLS named sums (SwiftShader spills an indexed array to memory)
+  // accJ[i] = sum of p[m, r0 + i] u[m, d0 + J WG]: COLS named sums (an array indexed by a loop counter ran 2-3x
+  // slower on SwiftShader)
   var acc0 = vec4<f32>(0.0);
   var acc1 = vec4<f32>(0.0);
   var acc2 = vec4<f32>(0.0);
