@@ -24,6 +24,8 @@ interface Summary {
 
 /** Labelled steps of the table's runs without LiST (and of LiST's first teacher); other step counts get their own row. */
 const TABLE_STEPS = 100;
+/** The runner's --steps when the flag is absent. */
+const RUNNER_DEFAULT_STEPS = 30;
 
 /** How a LiST variant's name shows a student head other than the default ('initial'). */
 const HEAD_SUFFIX: Record<string, string> = { initial: '', teacher: ", teacher's head", fresh: ', fresh head' };
@@ -127,7 +129,7 @@ const finishedLater = (job: string): boolean => {
   const words = job.split(/\s+/);
   const value = (name: string) => { const i = words.indexOf(name); return i >= 0 ? words[i + 1] : undefined; };
   const list = ` + LiST (${value('--weighting') ?? 'meta'} weights${HEAD_SUFFIX[value('--student-head') ?? 'initial'] ?? ''})`;
-  const steps = Number(value('--steps') ?? TABLE_STEPS);
+  const steps = Number(value('--steps') ?? RUNNER_DEFAULT_STEPS);
   const name = `${value('--method') ?? 'lora'}${words.includes('--self-train') ? list : steps === TABLE_STEPS ? '' : ` (${steps} steps)`}`;
   const seeds = cells.get(name)?.get(`${words[0]} K=${value('--k')}`);
   return (value('--seeds') ?? '1,2,3').split(',').every((seed) => seeds?.has(Number(seed)) ?? false);

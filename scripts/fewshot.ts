@@ -19,8 +19,8 @@
  * With --state-dir <dir>, a LiST run writes its state after every finished round (one JSON file per run and seed,
  * named by a hash of everything that defines the run) and, started again with the same flags, resumes after the
  * last finished round instead of starting over: a run cut off by a time limit loses at most one round. The
- * rounds already reported are kept in the file, so the final JSON line is the same as an uninterrupted run's
- * (wall times aside).
+ * rounds already reported are kept in the file, so the final JSON line reports what an uninterrupted run's does
+ * (wall times aside; a head-only run's embedding cache starts cold again, which moves embeddings by ~1e-7).
  */
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
@@ -179,7 +179,7 @@ interface SavedRun {
 /** Where seed `seed` of this run keeps its state: named by a hash of the data, K, method and every LiST knob. */
 function stateFile(seed: number): string | null {
   if (!stateDir || !selfTraining) return null;
-  const key = JSON.stringify({ data: dataDir, k, unlabeled, method: PEFT_METHODS[method].defaults, headInit, selfConfig, seed });
+  const key = JSON.stringify({ data: dataDir, k, unlabeled, method: PEFT_METHODS[method].defaults, headInit, backend, selfConfig, seed });
   return join(stateDir, `${createHash('sha256').update(key).digest('hex').slice(0, 16)}.json`);
 }
 

@@ -119,10 +119,11 @@ export class TrainHandler {
     const training = resolveTrainingConfig(job.training); // a bad knob fails here, before anything is built
     const classes = job.task.labels.length;
     if (job.resume) checkCheckpoint(job.resume, job.method, classes);
-    const classifier = await this.freshClassifier(m, job.method, job.task.labels, training);
     const every = job.checkpointMs ?? CHECKPOINT_MS;
     let lastCheckpoint = performance.now();
     return this.running(id, async (signal) => {
+      // Built inside the run (it awaits the label names' embeddings), so a cancel sent meanwhile is seen.
+      const classifier = await this.freshClassifier(m, job.method, job.task.labels, training);
       try {
         const result = await fitClassifier({
           classifier, tokenizer: m.tokenizer, examples: job.examples, config: training, signal,
@@ -158,12 +159,14 @@ export class TrainHandler {
     if (job.unlabelled.length === 0) throw new TrainJobError('no-unlabelled', 'Self-training learns from unlabelled texts, and this task has none left. Add texts on the Tasks page.');
     const cfg = resolveSelfTrainConfig(job.resume ? { ...job.resume.config, ...job.selfTrain } : job.selfTrain);
     const classes = job.task.labels.length;
-    const initialHead = await this.labelHead(m, job.task.labels, resolveTrainingConfig(cfg.fineTune).headInit);
+    const headInit = resolveTrainingConfig(cfg.fineTune).headInit;
     const pseudo = new PseudoLabeller(m, job.method, cfg.maxLength, (round, items) => this.emit({ type: 'pseudoLabelled', id, round, items }));
     let teacherState: SelfTrainState | null = job.resume ?? null;
     return this.running(id, async (signal) => {
       let classifier: PeftClassifier | null = null;
+      let initialHead: LinearHead | null = null;
       try {
+        initialHead = await this.labelHead(m, job.task.labels, headInit);
         const result = await selfTrain({
           weights: m.weights, pooling: m.pooling, encoder: m.config, tokenizer: m.tokenizer, parts: partsOf(m), features: this.featuresFor(m),
           method: job.method, classes, labelled: job.examples, unlabelled: job.unlabelled, config: job.selfTrain,
@@ -248,7 +251,12 @@ export class TrainHandler {
   private async freshClassifier(m: TrainingModel, method: MethodConfig, labels: string[], training: TrainingConfig): Promise<PeftClassifier> {
     const seed = training.seed ?? DEFAULT_SEED;
     const head = (await this.labelHead(m, labels, training.headInit)) ?? LinearHead.random(m.config.hiddenSize, labels.length, seed);
-    return new PeftClassifier(m.weights, m.pooling, createDelta(m.config, method, seed, partsOf(m)), head, this.featuresFor(m));
+    try {
+      return new PeftClassifier(m.weights, m.pooling, createDelta(m.config, method, seed, partsOf(m)), head, this.featuresFor(m));
+    } catch (err) {
+      head.dispose(); // a config createDelta refuses must not leave the head's variables behind
+      throw err;
+    }
   }
 
   /**

@@ -27,8 +27,8 @@ export class PeftClassifier {
     readonly delta: Delta,
     readonly head: LinearHead,
     /**
-     * Kept embeddings of the frozen encoder, used while the delta has no variables (head-only), whose hooks leave
-     * the encoder as it is; ignored otherwise. The caller owns and disposes it.
+     * Kept embeddings of the frozen encoder, used when the delta leaves the encoder as it is (Delta.frozenEncoder:
+     * head-only); ignored otherwise. The caller owns and disposes it.
      */
     readonly features?: FrozenEmbeddingCache,
   ) {
@@ -39,7 +39,7 @@ export class PeftClassifier {
 
   /** Sentence embeddings [batch, hidden] through the encoder with the delta. */
   embeddings(batch: EncodedBatch, { training = false, seed }: ForwardOptions = {}): tf.Tensor2D {
-    if (this.features && this.delta.variables.length === 0) return this.features.embed(batch);
+    if (this.features && this.delta.frozenEncoder) return this.features.embed(batch);
     return tf.tidy(() => {
       const out = bertForward(this.weights, inputsFromBatch(batch), this.delta.hooks({ training, seed }));
       return pool(out.lastHiddenState, out.attentionMask, this.pooling); // [batch, hidden]

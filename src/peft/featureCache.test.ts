@@ -121,4 +121,30 @@ describe('FrozenEmbeddingCache', () => {
     other.dispose();
     cache.dispose();
   });
+
+  it('round-trips through exportRows/importRows, starts over past maxRows, and frees every row on dispose', async () => {
+    const before = tf.memory().numTensors;
+    const batch = tokenizer.encodeBatch(TEXTS, {});
+    const first = new FrozenEmbeddingCache(weights, ckpt.pooling);
+    const a = first.embed(batch);
+    const { keys, data } = await first.exportRows();
+    expect(keys).toHaveLength(5);
+
+    const second = new FrozenEmbeddingCache(weights, ckpt.pooling);
+    second.importRows(keys, data);
+    const b = second.embed(batch); // every row from the import: no encoder pass
+    expect(second.stats()).toEqual({ rows: 5, hits: 6, misses: 0 });
+    expect(await maxAbsDiff(a, b)).toBe(0);
+    expect(() => second.importRows(keys, data.subarray(1))).toThrow(/rows of/);
+
+    const small = new FrozenEmbeddingCache(weights, ckpt.pooling, 4);
+    tf.dispose(small.embed(tokenizer.encodeBatch(TEXTS.slice(0, 3), {})));
+    expect(small.stats().rows).toBe(3);
+    tf.dispose(small.embed(tokenizer.encodeBatch(TEXTS.slice(3, 5), {}))); // 3 + 2 > 4: starts over with these two
+    expect(small.stats().rows).toBe(2);
+
+    tf.dispose([a, b]);
+    [first, second, small].forEach((c) => c.dispose());
+    expect(tf.memory().numTensors).toBe(before);
+  });
 });

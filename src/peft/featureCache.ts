@@ -1,7 +1,7 @@
 /**
  * Sentence embeddings of the frozen encoder, computed once per distinct text and kept.
  *
- * A classifier whose delta trains nothing inside the encoder (head-only: no variables, identity hooks) sees the
+ * A classifier whose delta leaves the encoder as it is (Delta.frozenEncoder: head-only) sees the
  * same pooled embedding for a text at every step, in every seed and in every self-training round. With this cache
  * such a classifier runs the encoder once per distinct text, and every later step is the head alone: a head-only
  * run over 100 steps of 16 labels, or a LiST run that pseudo-labels the same pool each round, costs one encoder
@@ -11,7 +11,8 @@
  * of different widths hits the same entry. An entry is what the encoder gave the first time the row was seen, in
  * whatever batch it came in; the same row in another batch differs from it by f32 summation order only (~1e-7).
  * The cache holds one kept tensor per row (hidden floats each) until dispose(); when a batch would take it past
- * maxRows it starts over empty (a studio predicting 100,000 texts must not keep 100,000 GPU buffers).
+ * maxRows it starts over empty (a studio predicting 100,000 texts must not keep 100,000 GPU buffers); a single
+ * batch with more distinct rows than maxRows is still kept whole.
  */
 import * as tf from '@tensorflow/tfjs';
 import { bertForward, inputsFromBatch } from '../encoder/bert/forward';
@@ -106,7 +107,7 @@ export class FrozenEmbeddingCache {
     const hidden = this.weights.config.hiddenSize;
     if (data.length !== keys.length * hidden) throw new Error(`Expected ${keys.length} rows of ${hidden} floats, got ${data.length} floats.`);
     keys.forEach((key, i) => {
-      if (!this.rows.has(key)) this.rows.set(key, tf.tensor1d(data.slice(i * hidden, (i + 1) * hidden)));
+      if (!this.rows.has(key)) this.rows.set(key, tf.keep(tf.tensor1d(data.slice(i * hidden, (i + 1) * hidden))));
     });
   }
 

@@ -38,6 +38,11 @@ export interface Delta {
   readonly method: MethodName;
   /** Trainable parameters (empty for head-only). */
   readonly variables: readonly tf.Variable[];
+  /**
+   * True when the hooks leave the frozen encoder exactly as it is (head-only), so its sentence embeddings can be
+   * computed once per text and kept (FrozenEmbeddingCache).
+   */
+  readonly frozenEncoder?: boolean;
   /** Hooks for bertForward. While merged they add nothing (the delta lives in the weights). */
   hooks(mode: DeltaMode): BertHooks;
   /** Present only for methods whose delta can be folded into the frozen weights (LoRA). */

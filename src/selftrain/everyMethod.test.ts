@@ -11,7 +11,13 @@ import { BertWeights } from '../encoder/bert/weights';
 import { WordPieceTokenizer } from '../encoder/tokenizer';
 import { FrozenEmbeddingCache } from '../peft/featureCache';
 import { METHOD_NAMES, type MethodName } from '../peft/method';
-import { PEFT_METHODS } from '../peft/registry';
+import { PeftClassifier } from '../peft/classifier';
+import { LinearHead } from '../peft/head';
+import { createDelta, PEFT_METHODS } from '../peft/registry';
+import { deriveSeed } from '../training/rng';
+import { resolveSelfTrainConfig } from './config';
+import { classifierArrays } from './state';
+import { SELF_TRAIN_STREAM } from './student';
 import { initNodeBackend, uninstallNodeWebGpu } from '../runtime/nodeBackends';
 import type { LabelledExample } from '../training/batching';
 import type { SelfTrainConfig } from './config';
@@ -36,13 +42,21 @@ const tokenizer = WordPieceTokenizer.fromJSON(ckpt.tokenizerJson);
 async function oneRound(weights: BertWeights, method: MethodName, extra: Partial<SelfTrainOptions> = {}) {
   const events: SelfTrainEvent[] = [];
   const states: SelfTrainState[] = [];
+  const parts = { weights, tokenize: (text: string) => tokenizer.encode(text).ids };
   const result = await selfTrain({
     weights, pooling: ckpt.pooling, encoder: ckpt.config, tokenizer, method: PEFT_METHODS[method].defaults, classes: 2,
     labelled: LABELLED, unlabelled: UNLABELLED, config: CONFIG, onEvent: (e) => events.push(e), onState: (s) => states.push(s),
-    parts: { weights, tokenize: (text) => tokenizer.encode(text).ids }, ...extra,
+    parts, ...extra,
   });
   result.classifier.dispose();
-  return { result, events, states };
+  // What round 1's student was before its first step: the round's fresh delta under the first teacher's start head.
+  const cfg = resolveSelfTrainConfig(CONFIG);
+  const start = LinearHead.random(ckpt.config.hiddenSize, 2, deriveSeed(cfg.seed, SELF_TRAIN_STREAM.head, 0));
+  const freshClassifier = new PeftClassifier(weights, ckpt.pooling,
+    createDelta(ckpt.config, extra.method ?? PEFT_METHODS[method].defaults, deriveSeed(cfg.seed, SELF_TRAIN_STREAM.delta, 1), parts), start);
+  const freshStudent = await classifierArrays(freshClassifier);
+  freshClassifier.dispose();
+  return { result, events, states, freshStudent };
 }
 
 function expectARound(run: Awaited<ReturnType<typeof oneRound>>) {
@@ -56,10 +70,11 @@ function expectARound(run: Awaited<ReturnType<typeof oneRound>>) {
     expect(sum === 0 || Math.abs(sum - 1) < 1e-6).toBe(true);
     expect(Number.isFinite(e.metaLoss)).toBe(true);
   }
-  // The round-1 teacher (the fine-tuned student) differs from the round-0 teacher in some tensor.
-  const [before, after] = [run.states[0].teacher, run.states[1].teacher];
-  expect(after.map((a) => a.name)).toEqual(before.map((a) => a.name));
-  expect(after.some((a, i) => a.data.some((x, j) => x !== before[i].data[j]))).toBe(true);
+  // The round-1 teacher (the student after distillation and fine-tuning) is not the fresh student it started as.
+  const fresh = run.freshStudent;
+  const after = run.states[1].teacher;
+  expect(after.map((a) => a.name)).toEqual(fresh.map((a) => a.name));
+  expect(after.some((a, i) => a.data.some((x, j) => x !== fresh[i].data[j]))).toBe(true);
 }
 
 describe('selfTrain with every PEFT method (cpu)', () => {
@@ -89,7 +104,8 @@ describe('selfTrain with every PEFT method (cpu)', () => {
   it('head-only with the frozen-embedding cache ends in the state of a run without it', async () => {
     const features = new FrozenEmbeddingCache(weights, ckpt.pooling);
     const [plain, cached] = [await oneRound(weights, 'head'), await oneRound(weights, 'head', { features })];
-    expect(features.stats().rows).toBe(LABELLED.length + UNLABELLED.length); // each text through the encoder once
+    expect(features.stats().rows).toBe(LABELLED.length + UNLABELLED.length);
+    expect(features.stats().misses).toBe(LABELLED.length + UNLABELLED.length); // each text through the encoder once
     const [a, b] = [plain.result.state.teacher, cached.result.state.teacher];
     a.forEach((t, i) => t.data.forEach((x, j) => expect(Math.abs(x - b[i].data[j])).toBeLessThan(1e-5)));
     features.dispose();

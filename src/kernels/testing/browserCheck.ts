@@ -1,17 +1,23 @@
 /**
- * Every kernel and variant against the plain-TS references, run in a page (window.__tabtune.checkKernels in
+ * Every kernel and variant against the plain-TS references (LayerNorm and the attention softmax included), run in a page (window.__tabtune.checkKernels in
  * test builds; e2e/kernels.spec.ts): the same checks as the Node tests, on Chromium's own WebGPU.
  */
 import * as tf from '@tensorflow/tfjs';
+import { F32_MIN } from '../../encoder/bert/ops';
 import { initBackend } from '../../runtime/backends';
 import { KERNEL_VARIANTS, setKernelVariant } from '../flags';
 import { int8Gather } from '../int8Gather/int8Gather';
 import { int8Matmul } from '../int8Matmul/int8Matmul';
 import { int8Weight } from '../int8Matmul/int8Pack';
 import { int8MatmulGradX } from '../int8MatmulGradX/int8MatmulGradX';
+import { layerNormFused } from '../layerNorm/layerNorm';
 import { loraFused } from '../loraFused/loraFused';
 import { loraRankProduct, loraWeightGrad } from '../loraGrad/loraGrad';
-import { compare, randomF32, randomInt8, refGelu, refInt8Matmul, refInt8MatmulGradX, refMatmul, rng, take, TOL_F32, TOL_GELU } from './reference';
+import { maskedSoftmax } from '../maskedSoftmax/maskedSoftmax';
+import {
+  compare, randomF32, randomInt8, refGelu, refInt8Matmul, refInt8MatmulGradX, refLayerNorm, refLayerNormGrads, refMaskedSoftmax,
+  refMaskedSoftmaxGrad, refMatmul, rng, take, TOL_F32, TOL_GELU,
+} from './reference';
 
 export interface KernelCheck {
   kernel: string;
@@ -20,6 +26,18 @@ export interface KernelCheck {
   ok: boolean;
   worst: string;
 }
+
+/**
+ * LayerNorm [rows, hidden] and attention softmax [batch, heads, queries, keys]: the two kernels with workgroup
+ * barriers, so the ones a real GPU's scheduling could break where SwiftShader does not. Ragged sizes, 1s, padded keys.
+ */
+const ROWWISE: Array<{ ln: [number, number]; sm: [number, number, number, number] }> = [
+  { ln: [1, 1], sm: [1, 1, 1, 1] },
+  { ln: [17, 33], sm: [2, 3, 5, 7] },
+  { ln: [3, 384], sm: [1, 12, 16, 16] },
+  { ln: [130, 20], sm: [3, 2, 4, 70] },
+];
+const LN_EPS = 1e-12;
 
 /** [M, K, N, r]: 1s, ragged sizes, more rows than one tile, and widths and a rank that loraGrad reads as vec4s. */
 const SHAPES: Array<[number, number, number, number]> = [
@@ -69,6 +87,29 @@ export async function checkKernels(): Promise<KernelCheckReport> {
       const rows = [n - 1, 0, Math.floor(n / 2)].flatMap((id) => table.slice(id * k, (id + 1) * k));
       add('int8Gather', compare(await take(int8Gather(w, ids)), rows, { abs: 0, rel: 1e-7 }));
       tf.dispose([...Object.values(t), ids, w.q, w.scale]);
+    }
+    for (const { ln: [rows, h], sm } of ROWWISE) {
+      const next = rng(rows * 100 + h);
+      const [x, gamma, beta, dy] = [randomF32(rows * h, next, 2), randomF32(h, next), randomF32(h, next), randomF32(rows * h, next)];
+      const t = { x: tf.tensor2d(x, [rows, h]), gamma: tf.tensor1d(gamma), beta: tf.tensor1d(beta), dy: tf.tensor2d(dy, [rows, h]) };
+      const lnShape = `rows=${rows} hidden=${h}`;
+      checks.push({ kernel: 'layerNorm', variant, shape: lnShape, ...compare(await take(layerNormFused(t.x, t.gamma, t.beta, LN_EPS)), refLayerNorm(x, gamma, beta, rows, h, LN_EPS), TOL_F32) });
+      const dx = tf.grad((v: tf.Tensor) => layerNormFused(v, t.gamma, t.beta, LN_EPS))(t.x, t.dy);
+      checks.push({ kernel: 'layerNorm grad x', variant, shape: lnShape, ...compare(await take(dx), refLayerNormGrads(dy, x, gamma, rows, h, LN_EPS).dx, TOL_F32) });
+
+      const [batch, heads, queries, keys] = sm;
+      const smRows = batch * heads * queries;
+      const scale = 1 / Math.sqrt(32);
+      const scores = randomF32(smRows * keys, next, 3);
+      const mask = Float32Array.from({ length: batch * keys }, (_, i) => (Math.floor(i / keys) === 1 || next() < 0.3 ? F32_MIN : 0));
+      const dp = randomF32(smRows * keys, next);
+      const u = { s: tf.tensor4d(scores, sm), mask: tf.tensor2d(mask, [batch, keys]), dp: tf.tensor4d(dp, sm) };
+      const smShape = `scores=[${sm.join(',')}]`;
+      const p = refMaskedSoftmax(scores, mask, smRows, keys, heads * queries, scale);
+      checks.push({ kernel: 'maskedSoftmax', variant, shape: smShape, ...compare(await take(maskedSoftmax(u.s, u.mask, scale)), p, TOL_F32) });
+      const ds = tf.grad((v: tf.Tensor) => maskedSoftmax(v as tf.Tensor4D, u.mask, scale))(u.s, u.dp);
+      checks.push({ kernel: 'maskedSoftmax grad', variant, shape: smShape, ...compare(await take(ds), refMaskedSoftmaxGrad(p, dp, smRows, keys, scale), TOL_F32) });
+      tf.dispose([...Object.values(t), ...Object.values(u)]);
     }
   }
   setKernelVariant('tiled');

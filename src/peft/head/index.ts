@@ -13,7 +13,7 @@ export interface HeadOnlyConfig {
 
 /** The empty delta. */
 function headOnlyDelta(): Delta {
-  return { method: 'head', variables: [], hooks: () => ({}), tensors: () => ({}), dispose: () => {} };
+  return { method: 'head', variables: [], frozenEncoder: true, hooks: () => ({}), tensors: () => ({}), dispose: () => {} };
 }
 
 export const headMethod: PeftMethod<HeadOnlyConfig> = {
