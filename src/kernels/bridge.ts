@@ -91,6 +91,17 @@ export function resetKernelDispatchCounts(): void {
   dispatches.clear();
 }
 
+const deviceErrors: string[] = [];
+
+/**
+ * Errors the device raised outside any error scope since the last call (a shader that fails validation, a bad
+ * binding), drained: such a dispatch writes nothing, and a recycled output buffer can still hold a right answer,
+ * so kernel tests ask here too.
+ */
+export function takeDeviceErrors(): string[] {
+  return deviceErrors.splice(0);
+}
+
 const pipelines = new WeakMap<GPUDevice, Map<string, GPUComputePipeline>>();
 const modules = new WeakMap<GPUDevice, Map<string, GPUShaderModule>>();
 
@@ -98,7 +109,10 @@ const modules = new WeakMap<GPUDevice, Map<string, GPUShaderModule>>();
 function pipelineFor(device: GPUDevice, source: WgslSource, entryPoint: string, constants: Record<string, number>): GPUComputePipeline {
   const key = `${source.label}.${entryPoint}|${Object.keys(constants).sort().map((k) => `${k}=${constants[k]}`).join(',')}`;
   let cache = pipelines.get(device);
-  if (!cache) pipelines.set(device, (cache = new Map()));
+  if (!cache) {
+    pipelines.set(device, (cache = new Map()));
+    device.addEventListener('uncapturederror', (e) => deviceErrors.push((e as GPUUncapturedErrorEvent).error.message));
+  }
   let pipeline = cache.get(key);
   if (!pipeline) {
     let mods = modules.get(device);

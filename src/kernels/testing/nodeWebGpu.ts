@@ -1,15 +1,21 @@
 /** What every kernel test shares: webgpu through Dawn (SwiftShader) in Node, and the bookkeeping check. */
 import * as tf from '@tensorflow/tfjs';
-import { afterAll, beforeAll, expect } from 'vitest';
+import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 import { initNodeBackend, uninstallNodeWebGpu } from '../../runtime/nodeBackends';
-import { compiledPipelineCount } from '../bridge';
+import { compiledPipelineCount, takeDeviceErrors } from '../bridge';
 import { setKernelVariant } from '../flags';
 
-/** Starts webgpu before the file's tests; after them, puts the default variant back and drops navigator.gpu. */
+/**
+ * Starts webgpu before the file's tests; fails a test during which the device raised an error (a dispatch that
+ * wrote nothing); after them, puts the default variant back and drops navigator.gpu.
+ */
 export function useNodeWebGpu(): void {
   beforeAll(async () => {
     const choice = await initNodeBackend('webgpu');
     expect(choice.backend, `webgpu did not start: ${choice.fallbackReason}`).toBe('webgpu');
+  });
+  afterEach(() => {
+    expect(takeDeviceErrors()).toEqual([]);
   });
   afterAll(() => {
     setKernelVariant('tiled');
