@@ -11,7 +11,8 @@ test('every WGSL kernel matches its reference on Chromium\'s WebGPU', async ({ s
   await studio.goto();
   const report = await page.evaluate(() => window.__tabtune!.checkKernels());
   expect(report.backend).toBe('webgpu');
-  expect(report.checks.length).toBe(2 * (4 * 9 + 4 * 4)); // variants x (matmul shapes x checks + row-wise shapes x checks)
+  // naive and tiled x (matmul shapes x checks + row-wise shapes x checks) + vec4 x matmul shapes x the 3 int8 matmul checks
+  expect(report.checks.length).toBe(2 * (4 * 9 + 4 * 4) + 4 * 3);
   const failed = report.checks.filter((c) => !c.ok).map((c) => `${c.kernel} (${c.variant}) ${c.shape}: ${c.worst}`);
   expect(failed).toEqual([]);
   expect(report.leakedTensors).toBe(0);

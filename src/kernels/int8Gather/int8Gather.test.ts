@@ -2,7 +2,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { dequantizeInt8Rows } from '../../encoder/weights/int8';
-import { KERNEL_VARIANTS, setKernelVariant } from '../flags';
+import { COMMON_VARIANTS, setKernelVariant } from '../flags';
 import { int8Weight } from '../int8Matmul/int8Pack';
 import { randomF32, randomInt8, rng, take } from '../testing/reference';
 import { int8Gather } from './int8Gather';
@@ -18,7 +18,7 @@ const SHAPES: Array<[number, number, number[]]> = [
 
 useNodeWebGpu();
 
-describe.each(KERNEL_VARIANTS)('int8Gather (%s)', (variant) => {
+describe.each(COMMON_VARIANTS)('int8Gather (%s)', (variant) => {
   beforeAll(() => setKernelVariant(variant));
 
   it.each(SHAPES)('rows of a %ix%i table, bit-exact with the CPU dequantisation (ids %j)', async (rows, cols, idList) => {

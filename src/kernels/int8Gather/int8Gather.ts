@@ -4,7 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { dispatchKernel, registerWebGpuKernel, runKernel, type KernelDispatch } from '../bridge';
-import { kernelVariant } from '../flags';
+import { commonVariant } from '../flags';
 import type { Int8Weight } from '../int8Matmul/int8Pack';
 import code from './int8Gather.wgsl?raw';
 
@@ -15,7 +15,7 @@ const WG_X = 64;
 function dispatch(ids: tf.TensorInfo, q: tf.TensorInfo, scale: tf.TensorInfo, cols: number): tf.TensorInfo {
   const t = ids.shape[0];
   const [rows, k4] = q.shape;
-  const variant = kernelVariant();
+  const variant = commonVariant();
   const across = variant === 'naive' ? cols : k4;
   const workgroups: KernelDispatch['workgroups'] = [Math.ceil(across / WG_X), t, 1];
   return dispatchKernel({ source: SOURCE, entryPoint: variant, constants: { WG_X, WG_Y: 1 }, inputs: [ids, q, scale], outputShape: [t, cols], uniforms: [t, cols, k4, rows], workgroups });

@@ -1,16 +1,21 @@
 /**
- * int8Matmul against the plain-TS reference, through Dawn (SwiftShader) in Node: both variants, random shapes
- * with dimensions that are not tile multiples and dimensions of 1, with and without GELU; its gradient; no leaks.
+ * int8Matmul against the plain-TS reference, through Dawn (SwiftShader) in Node: every variant, random shapes
+ * with dimensions that are not tile multiples and dimensions of 1, with and without GELU; its gradient; where the vec4 variant falls back to tiled; no leaks.
  */
 import * as tf from '@tensorflow/tfjs';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { KERNEL_VARIANTS, setKernelVariant } from '../flags';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { KERNEL_VARIANTS, setKernelVariant, VEC4_MIN_ROWS } from '../flags';
 import { compare, randomF32, randomInt8, refGelu, refGeluGrad, refInt8Matmul, refInt8MatmulGradX, rng, take, TOL_F32, TOL_GELU } from '../testing/reference';
-import { int8Matmul } from './int8Matmul';
+import { int8MatmulGradXPlan } from '../int8MatmulGradX/int8MatmulGradX';
+import { int8Matmul, int8MatmulPlan } from './int8Matmul';
 import { int8Weight, packInt8Rows } from './int8Pack';
 import { expectNoLeaksNorRecompiles, useNodeWebGpu } from '../testing/nodeWebGpu';
 
-/** [M, K, N]: tile multiples, odd sizes, 1s, K not a multiple of 4, more rows than one tile. */
+/**
+ * [M, K, N]: tile multiples, odd sizes, 1s, K not a multiple of 4, more rows than one tile; the last four are whole
+ * vec4s in K and N (what the vec4 variant takes) with M, K / 4 and N / 4 off its tiles. Under 'vec4' the others
+ * fall back to 'tiled'.
+ */
 const SHAPES: Array<[number, number, number]> = [
   [1, 1, 1],
   [1, 384, 384],
@@ -19,6 +24,10 @@ const SHAPES: Array<[number, number, number]> = [
   [17, 33, 65],
   [37, 130, 1],
   [70, 9, 131],
+  [4, 4, 4],
+  [5, 12, 20],
+  [37, 132, 68],
+  [66, 40, 100],
 ];
 
 useNodeWebGpu();
@@ -50,7 +59,7 @@ describe.each(KERNEL_VARIANTS)('int8Matmul (%s)', (variant) => {
     tf.dispose([xt, bt, w.q, w.scale]);
   });
 
-  it.each([[5, 9, 6, false], [33, 70, 17, true]] as const)('gives x the gradient dy @ W^T (M=%i K=%i N=%i, gelu %s)', async (m, k, n, gelu) => {
+  it.each([[5, 9, 6, false], [33, 70, 17, true], [9, 24, 20, true]] as const)('gives x the gradient dy @ W^T (M=%i K=%i N=%i, gelu %s)', async (m, k, n, gelu) => {
     const next = rng(7 + m);
     const x = randomF32(m * k, next);
     const q = randomInt8(n * k, next);
@@ -68,6 +77,30 @@ describe.each(KERNEL_VARIANTS)('int8Matmul (%s)', (variant) => {
     const r = compare(await take(grad), refInt8MatmulGradX(g, q, scale, m, k, n), gelu ? TOL_GELU : TOL_F32);
     expect(r.ok, r.worst).toBe(true);
     tf.dispose([xt, bt, dyt, w.q, w.scale]);
+  });
+});
+
+describe("the vec4 variant's fallback", () => {
+  afterAll(() => setKernelVariant('tiled'));
+
+  it.each([
+    ['K not a multiple of 4', 16, 33, 64, 'tiled'],
+    ['N not a multiple of 4', 16, 64, 65, 'tiled'],
+    ['fewer rows than one register block', VEC4_MIN_ROWS - 1, 64, 64, 'tiled'],
+    ['a single row', 1, 384, 384, 'tiled'],
+    ['whole vec4s', VEC4_MIN_ROWS, 4, 4, 'tiled_vec4'],
+    ['ragged rows', 37, 132, 68, 'tiled_vec4'],
+  ] as const)('%s (M=%i K=%i N=%i): both int8 matmuls run %s', (_why, m, k, n, entryPoint) => {
+    setKernelVariant('vec4');
+    expect(int8MatmulPlan(m, k, n, true).entryPoint).toBe(entryPoint);
+    expect(int8MatmulGradXPlan(m, k, n).entryPoint).toBe(entryPoint);
+  });
+
+  it('leaves the other variants alone', () => {
+    setKernelVariant('naive');
+    expect(int8MatmulPlan(16, 64, 64, false).entryPoint).toBe('naive');
+    setKernelVariant('tiled');
+    expect(int8MatmulGradXPlan(16, 64, 64).entryPoint).toBe('tiled');
   });
 });
 

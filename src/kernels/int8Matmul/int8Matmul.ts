@@ -6,14 +6,14 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { dispatchKernel, registerWebGpuKernel, runKernel, type KernelDispatch } from '../bridge';
-import { kernelVariant } from '../flags';
+import { int8MatmulVariant } from '../flags';
 import { int8MatmulGradX } from '../int8MatmulGradX/int8MatmulGradX';
 import type { Int8Weight } from './int8Pack';
 import code from './int8Matmul.wgsl?raw';
 
 export const INT8_MATMUL = 'TabtuneInt8Matmul';
 const SOURCE = { label: 'int8Matmul', code };
-/** The register block of the tiled variant: each thread owns REG x REG outputs (REG is the vec4 width in the shader). */
+/** The register block of the tiled and vec4 variants: each thread owns REG x REG outputs (REG is the vec4 width in the shader). */
 const REG = 4;
 
 /** Workgroup shape and K chunk by shape: short inputs get short tiles, so few rows are wasted. */
@@ -21,17 +21,30 @@ export function int8MatmulTiles(m: number): { WG_X: number; WG_Y: number; TK4: n
   return m <= 16 ? { WG_X: 16, WG_Y: 4, TK4: 8 } : { WG_X: 16, WG_Y: 8, TK4: 8 };
 }
 
+/**
+ * The vec4 variant's tiles: 64 threads, 16 x 64 outputs for short inputs, else 32 x 32 (tfjs's tile size), so that
+ * M = 512 against N = 384 still makes 192 workgroups. A first guess for real GPUs, to be tuned there.
+ */
+export function int8MatmulVec4Tiles(m: number): { WG_X: number; WG_Y: number; TK4: number } {
+  return m <= 16 ? { WG_X: 16, WG_Y: 4, TK4: 8 } : { WG_X: 8, WG_Y: 8, TK4: 8 };
+}
+
+/** The shader's entry point for each variant ('vec4' would shadow WGSL's vec4 type). */
+const ENTRY_POINTS = { naive: 'naive', tiled: 'tiled', vec4: 'tiled_vec4' } as const;
+
+/** What one int8Matmul dispatch runs for x [M, K] and a weight [N, K]: entry point, constants and grid. */
+export function int8MatmulPlan(m: number, k: number, n: number, gelu: boolean): Pick<KernelDispatch, 'entryPoint' | 'constants' | 'workgroups'> {
+  const variant = int8MatmulVariant(m, k, n);
+  const entryPoint = ENTRY_POINTS[variant];
+  if (variant === 'naive') return { entryPoint, constants: { WG_X: 16, WG_Y: 4, GELU: Number(gelu) }, workgroups: [Math.ceil(n / 16), Math.ceil(m / 4), 1] };
+  const tiles = variant === 'vec4' ? int8MatmulVec4Tiles(m) : int8MatmulTiles(m);
+  return { entryPoint, constants: { ...tiles, GELU: Number(gelu) }, workgroups: [Math.ceil(n / (tiles.WG_X * REG)), Math.ceil(m / (tiles.WG_Y * REG)), 1] };
+}
+
 function dispatch(x: tf.TensorInfo, q: tf.TensorInfo, scale: tf.TensorInfo, bias: tf.TensorInfo, gelu: boolean): tf.TensorInfo {
   const [m, k] = x.shape;
   const [n, k4] = q.shape;
-  const variant = kernelVariant();
-  const tiles = int8MatmulTiles(m);
-  const constants = variant === 'naive' ? { WG_X: 16, WG_Y: 4, GELU: Number(gelu) } : { ...tiles, GELU: Number(gelu) };
-  const workgroups: KernelDispatch['workgroups'] =
-    variant === 'naive'
-      ? [Math.ceil(n / 16), Math.ceil(m / 4), 1]
-      : [Math.ceil(n / (tiles.WG_X * REG)), Math.ceil(m / (tiles.WG_Y * REG)), 1];
-  return dispatchKernel({ source: SOURCE, entryPoint: variant, constants, inputs: [x, q, scale, bias], outputShape: [m, n], uniforms: [m, k, n, k4], workgroups });
+  return dispatchKernel({ source: SOURCE, ...int8MatmulPlan(m, k, n, gelu), inputs: [x, q, scale, bias], outputShape: [m, n], uniforms: [m, k, n, k4] });
 }
 
 /** tf ops for GELU's derivative: Phi(z) + z phi(z). */

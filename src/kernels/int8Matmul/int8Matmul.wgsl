@@ -13,6 +13,13 @@
 //          block, REG = 4 = the width of a vec4). K is walked in chunks of TK4 words: the chunk of x
 //          ([TM, TK4] vec4s) and of q ([TN, TK4] words) is staged in workgroup memory; each thread then
 //          unpacks its REG words once per k-word and does REG * REG vec4 dot products.
+//   vec4 (entry point tiled_vec4): laid out for real GPUs; needs K % 4 == 0 and N % 4 == 0 (TS falls back to
+//          tiled otherwise). A WG_X x WG_Y workgroup computes TM = WG_Y * REG rows x TN = WG_X * REG columns;
+//          thread (tx, ty) owns the REG x REG block of contiguous rows REG * ty + i and columns REG * tx + j, so
+//          it stores a row of its block as one vec4 and neighbouring threads store neighbouring vec4s. x is read
+//          as vec4s and q as whole words, both along k (coalesced); the q chunk is staged transposed, [TK4, TN]
+//          words, so a thread fetches the word of its four columns as one vec4<u32>, unpacks it into a 4 x 4
+//          matrix and does one vec4 x mat4x4 product per row.
 
 override WG_X: u32 = 16;
 override WG_Y: u32 = 8;
@@ -35,11 +42,24 @@ struct Dims {
 @group(0) @binding(3) var<storage, read> scale: array<f32>; // [N]
 @group(0) @binding(4) var<storage, read> bias: array<f32>; // [N]
 @group(0) @binding(5) var<uniform> dims: Dims;
+// The same buffers as vec4s, for the vec4 variant only (K and N multiples of 4; an entry point binds one view).
+@group(0) @binding(0) var<storage, read_write> y4: array<vec4<f32>>; // [M, N / 4]
+@group(0) @binding(1) var<storage, read> x4: array<vec4<f32>>; // [M, K4]
+@group(0) @binding(3) var<storage, read> scale4: array<vec4<f32>>; // [N / 4]
+@group(0) @binding(4) var<storage, read> bias4: array<vec4<f32>>; // [N / 4]
 
 // Four int8 of a word, sign-extended, as floats.
 fn unpack(w: u32) -> vec4<f32> {
   let s = bitcast<i32>(w);
   return vec4<f32>(f32(extractBits(s, 0u, 8u)), f32(extractBits(s, 8u, 8u)), f32(extractBits(s, 16u, 8u)), f32(extractBits(s, 24u, 8u)));
+}
+
+// q[n, kw], or 0 outside [N, K4] (a tile's ragged edge).
+fn qWord(n: u32, kw: u32) -> u32 {
+  if (n < dims.N && kw < dims.K4) {
+    return q[n * dims.K4 + kw];
+  }
+  return 0u;
 }
 
 // x[m, 4kw .. 4kw + 3], zero past K (never read out of bounds: a NaN there would survive * 0).
@@ -66,10 +86,14 @@ fn erf(v: f32) -> f32 {
   return sign(v) * (1.0 - poly * exp(-a * a));
 }
 
+fn gelu(v: f32) -> f32 {
+  return 0.5 * v * (1.0 + erf(v * 0.70710678118654752));
+}
+
 fn finish(m: u32, n: u32, dotq: f32) {
   var v = dotq * scale[n] + bias[n];
   if (GELU) {
-    v = 0.5 * v * (1.0 + erf(v * 0.70710678118654752));
+    v = gelu(v);
   }
   y[m * dims.N + n] = v;
 }
@@ -111,11 +135,7 @@ fn tiled(@builtin(local_invocation_id) l: vec3<u32>, @builtin(workgroup_id) wg: 
     for (var e = tid; e < TN * TK4; e += threads) {
       let n = col0 + e / TK4;
       let kw = kw0 + e % TK4;
-      var w = 0u;
-      if (n < dims.N && kw < dims.K4) {
-        w = q[n * dims.K4 + kw];
-      }
-      ws[e] = w;
+      ws[e] = qWord(n, kw);
     }
     workgroupBarrier();
     for (var c = 0u; c < TK4; c++) {
@@ -137,6 +157,64 @@ fn tiled(@builtin(local_invocation_id) l: vec3<u32>, @builtin(workgroup_id) wg: 
       if (m < dims.M && n < dims.N) {
         finish(m, n, acc[i][j]);
       }
+    }
+  }
+}
+
+var<workgroup> xs4: array<vec4<f32>, TM * TK4>; // [TM, TK4]: a chunk of x rows
+var<workgroup> ws4: array<vec4<u32>, TK4 * WG_X>; // [TK4, TN] words as [TK4, WG_X] vec4s: the chunk of q, transposed
+
+@compute @workgroup_size(WG_X, WG_Y)
+fn tiled_vec4(@builtin(local_invocation_id) l: vec3<u32>, @builtin(workgroup_id) wg: vec3<u32>) {
+  let row0 = wg.y * TM;
+  let col0 = wg.x * TN;
+  let tid = l.y * WG_X + l.x;
+  let threads = WG_X * WG_Y;
+  let n4 = dims.N / 4u;
+  var acc: array<vec4<f32>, REG>; // acc[i][j]: row row0 + REG * ty + i, column col0 + REG * tx + j
+  for (var kw0 = 0u; kw0 < dims.K4; kw0 += TK4) {
+    // Consecutive threads read consecutive vec4s of one x row, then consecutive words of one q row.
+    for (var e = tid; e < TM * TK4; e += threads) {
+      let m = row0 + e / TK4;
+      let kw = kw0 + e % TK4;
+      var v = vec4<f32>(0.0);
+      if (m < dims.M && kw < dims.K4) {
+        v = x4[m * dims.K4 + kw];
+      }
+      xs4[e] = v;
+    }
+    for (var e = tid; e < TN * TK4; e += threads) {
+      let nl = e / TK4;
+      let c = e % TK4;
+      let n = col0 + nl;
+      let kw = kw0 + c;
+      ws4[c * WG_X + nl / REG][nl % REG] = qWord(n, kw);
+    }
+    workgroupBarrier();
+    for (var c = 0u; c < TK4; c++) {
+      let w = ws4[c * WG_X + l.x];
+      // Column j of wm is the weight of column REG * tx + j at k = 4 (kw0 + c) .. + 3: xv * wm = 4 dot products.
+      let wm = mat4x4<f32>(unpack(w.x), unpack(w.y), unpack(w.z), unpack(w.w));
+      for (var i = 0u; i < REG; i++) {
+        acc[i] += xs4[(REG * l.y + i) * TK4 + c] * wm;
+      }
+    }
+    workgroupBarrier();
+  }
+  let nq = col0 / REG + l.x;
+  if (nq >= n4) {
+    return;
+  }
+  let s = scale4[nq];
+  let b = bias4[nq];
+  for (var i = 0u; i < REG; i++) {
+    let m = row0 + REG * l.y + i;
+    if (m < dims.M) {
+      var v = acc[i] * s + b;
+      if (GELU) {
+        v = vec4<f32>(gelu(v.x), gelu(v.y), gelu(v.z), gelu(v.w));
+      }
+      y4[m * n4 + nq] = v;
     }
   }
 }

@@ -1,4 +1,4 @@
-/** int8MatmulGradX against the plain-TS reference through Dawn: both variants, ragged shapes and 1s, no leaks. */
+/** int8MatmulGradX against the plain-TS reference through Dawn: every variant, ragged shapes and 1s, no leaks. */
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { KERNEL_VARIANTS, setKernelVariant } from '../flags';
@@ -7,7 +7,10 @@ import { compare, randomF32, randomInt8, refInt8MatmulGradX, rng, take, TOL_F32 
 import { int8MatmulGradX } from './int8MatmulGradX';
 import { useNodeWebGpu } from '../testing/nodeWebGpu';
 
-/** [M, K, N] (dy is [M, N], dx [M, K]). */
+/**
+ * [M, K, N] (dy is [M, N], dx [M, K]); the last four are whole vec4s in K and N (what the vec4 variant takes) with
+ * M, K / 4 and N off its tiles. Under 'vec4' the others fall back to 'tiled'.
+ */
 const SHAPES: Array<[number, number, number]> = [
   [1, 1, 1],
   [1, 384, 1536],
@@ -15,6 +18,10 @@ const SHAPES: Array<[number, number, number]> = [
   [16, 128, 33],
   [33, 131, 17],
   [65, 6, 40],
+  [4, 4, 4],
+  [6, 20, 12],
+  [37, 132, 68],
+  [66, 100, 40],
 ];
 
 useNodeWebGpu();

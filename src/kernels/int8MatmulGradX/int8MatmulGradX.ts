@@ -5,14 +5,14 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { dispatchKernel, registerWebGpuKernel, runKernel, type KernelDispatch } from '../bridge';
-import { kernelVariant } from '../flags';
+import { int8MatmulVariant } from '../flags';
 import { int8Matmul } from '../int8Matmul/int8Matmul'; // a cycle used at call time only
-import type { Int8Weight } from '../int8Matmul/int8Pack';
+import { wordsPerRow, type Int8Weight } from '../int8Matmul/int8Pack';
 import code from './int8MatmulGradX.wgsl?raw';
 
 export const INT8_MATMUL_GRAD_X = 'TabtuneInt8MatmulGradX';
 const SOURCE = { label: 'int8MatmulGradX', code };
-/** Each thread of the tiled variant owns REG rows x REG weight words (REG mirrors the shader's const). */
+/** A thread of the tiled variant owns REG rows x REG weight words, of the vec4 variant REG rows x 1 word (REG mirrors the shader's const). */
 const REG = 4;
 
 /** Workgroup shape and N chunk by shape. */
@@ -21,15 +21,36 @@ export function int8MatmulGradXTiles(m: number): { WG_X: number; WG_Y: number; T
   return m <= 16 ? { WG_X: 16, WG_Y: 4, TN: 16 } : { WG_X: 4, WG_Y: 8, TN: 16 };
 }
 
+/**
+ * The vec4 variant's tiles: 64 threads over 16 rows x 16 words (64 columns) for short inputs, else 32 rows x 8 words
+ * (32 columns), so that dx [512, 384] makes 192 workgroups; TN = 32 values of n per chunk. A first guess for real
+ * GPUs, to be tuned there.
+ */
+export function int8MatmulGradXVec4Tiles(m: number): { WG_X: number; WG_Y: number; TN: number } {
+  return m <= 16 ? { WG_X: 16, WG_Y: 4, TN: 32 } : { WG_X: 8, WG_Y: 8, TN: 32 };
+}
+
+/** The shader's entry point for each variant ('vec4' would shadow WGSL's vec4 type). */
+const ENTRY_POINTS = { naive: 'naive', tiled: 'tiled', vec4: 'tiled_vec4' } as const;
+
+/** What one dispatch runs for dy [M, N] and a weight [N, K]: entry point, constants and grid. */
+export function int8MatmulGradXPlan(m: number, k: number, n: number): Pick<KernelDispatch, 'entryPoint' | 'constants' | 'workgroups'> {
+  const variant = int8MatmulVariant(m, k, n);
+  const entryPoint = ENTRY_POINTS[variant];
+  const k4 = wordsPerRow(k);
+  if (variant === 'naive') return { entryPoint, constants: { WG_X: 16, WG_Y: 4 }, workgroups: [Math.ceil(k4 / 16), Math.ceil(m / 4), 1] };
+  if (variant === 'vec4') {
+    const tiles = int8MatmulGradXVec4Tiles(m);
+    return { entryPoint, constants: tiles, workgroups: [Math.ceil(k4 / tiles.WG_X), Math.ceil(m / (tiles.WG_Y * REG)), 1] };
+  }
+  const tiles = int8MatmulGradXTiles(m);
+  return { entryPoint, constants: tiles, workgroups: [Math.ceil(k4 / (tiles.WG_X * REG)), Math.ceil(m / (tiles.WG_Y * REG)), 1] };
+}
+
 function dispatch(dy: tf.TensorInfo, q: tf.TensorInfo, scale: tf.TensorInfo, inDim: number): tf.TensorInfo {
   const [m, n] = dy.shape;
   const k4 = q.shape[1];
-  const variant = kernelVariant();
-  const tiles = int8MatmulGradXTiles(m);
-  const constants = variant === 'naive' ? { WG_X: 16, WG_Y: 4 } : tiles;
-  const workgroups: KernelDispatch['workgroups'] =
-    variant === 'naive' ? [Math.ceil(k4 / 16), Math.ceil(m / 4), 1] : [Math.ceil(k4 / (tiles.WG_X * REG)), Math.ceil(m / (tiles.WG_Y * REG)), 1];
-  return dispatchKernel({ source: SOURCE, entryPoint: variant, constants, inputs: [dy, q, scale], outputShape: [m, inDim], uniforms: [m, inDim, n, k4], workgroups });
+  return dispatchKernel({ source: SOURCE, ...int8MatmulGradXPlan(m, inDim, n), inputs: [dy, q, scale], outputShape: [m, inDim], uniforms: [m, inDim, n, k4] });
 }
 
 export function registerInt8MatmulGradX(): void {

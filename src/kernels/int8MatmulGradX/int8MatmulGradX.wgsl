@@ -10,6 +10,13 @@
 //   tiled: a workgroup computes TM rows x TW words (TM = WG_Y * REG, TW = WG_X * REG, i.e. 4 * TW columns);
 //          thread (tx, ty) owns rows ty + i * WG_Y and words tx + j * WG_X, i, j < REG (REG = 4). N is walked
 //          in chunks of TN: dy * scale ([TM, TN]) and q ([TN, TW] words) are staged in workgroup memory.
+//   vec4 (entry point tiled_vec4): laid out for real GPUs; needs K % 4 == 0 and N % 4 == 0 (TS falls back to
+//          tiled otherwise). A WG_X x WG_Y workgroup computes TM = WG_Y * REG rows x WG_X words (4 * WG_X
+//          columns); thread (tx, ty) owns the REG x REG block of rows REG * ty + i and the four columns of word
+//          tx, so it stores each row of its block as one vec4, next to its neighbour's. N is walked in chunks of
+//          TN: q is staged as [TN, WG_X] words read along its rows (consecutive threads, consecutive words: no
+//          transposed reads), dy * scale as [TN, TM] read as vec4s along n, so a thread fetches one word and one
+//          vec4 (its four rows) per n for REG * REG multiply-adds.
 
 override WG_X: u32 = 8;
 override WG_Y: u32 = 8;
@@ -30,10 +37,22 @@ struct Dims {
 @group(0) @binding(2) var<storage, read> q: array<u32>; // [N, K4] packed int8
 @group(0) @binding(3) var<storage, read> scale: array<f32>; // [N]
 @group(0) @binding(4) var<uniform> dims: Dims;
+// The same buffers as vec4s, for the vec4 variant only (K and N multiples of 4; an entry point binds one view).
+@group(0) @binding(0) var<storage, read_write> dx4: array<vec4<f32>>; // [M, K4]
+@group(0) @binding(1) var<storage, read> dy4: array<vec4<f32>>; // [M, N / 4]
+@group(0) @binding(3) var<storage, read> scale4: array<vec4<f32>>; // [N / 4]
 
 fn unpack(w: u32) -> vec4<f32> {
   let s = bitcast<i32>(w);
   return vec4<f32>(f32(extractBits(s, 0u, 8u)), f32(extractBits(s, 8u, 8u)), f32(extractBits(s, 16u, 8u)), f32(extractBits(s, 24u, 8u)));
+}
+
+// q[n, kw], or 0 outside [N, K4] (a tile's ragged edge).
+fn qWord(n: u32, kw: u32) -> u32 {
+  if (n < dims.N && kw < dims.K4) {
+    return q[n * dims.K4 + kw];
+  }
+  return 0u;
 }
 
 // Writes dx[m, 4kw .. 4kw + 3], dropping the columns past K.
@@ -87,11 +106,7 @@ fn tiled(@builtin(local_invocation_id) l: vec3<u32>, @builtin(workgroup_id) wg: 
     for (var e = tid; e < TN * TW; e += threads) {
       let n = n0 + e / TW;
       let kw = word0 + e % TW;
-      var w = 0u;
-      if (n < dims.N && kw < dims.K4) {
-        w = q[n * dims.K4 + kw];
-      }
-      ws[e] = w;
+      ws[e] = qWord(n, kw);
     }
     workgroupBarrier();
     for (var c = 0u; c < TN; c++) {
@@ -126,6 +141,61 @@ fn tiled(@builtin(local_invocation_id) l: vec3<u32>, @builtin(workgroup_id) wg: 
       if (kw + 3u * WG_X < dims.K4) {
         store(m, kw + 3u * WG_X, acc3[i]);
       }
+    }
+  }
+}
+
+var<workgroup> gs4: array<vec4<f32>, TN * WG_Y>; // [TN, TM] as [TN, WG_Y] vec4s: dy * scale, transposed
+var<workgroup> ws1: array<u32, TN * WG_X>; // [TN, WG_X]: packed weight words
+
+@compute @workgroup_size(WG_X, WG_Y)
+fn tiled_vec4(@builtin(local_invocation_id) l: vec3<u32>, @builtin(workgroup_id) wg: vec3<u32>) {
+  let row0 = wg.y * TM;
+  let word0 = wg.x * WG_X;
+  let tid = l.y * WG_X + l.x;
+  let threads = WG_X * WG_Y;
+  let n4 = dims.N / 4u;
+  let tn4 = TN / 4u;
+  var acc: array<vec4<f32>, REG>; // acc[i]: row row0 + REG * ty + i, columns 4 (word0 + tx) .. + 3
+  for (var n0 = 0u; n0 < dims.N; n0 += TN) {
+    // Consecutive threads read consecutive vec4s of one dy row, then consecutive words of one q row.
+    for (var e = tid; e < TM * tn4; e += threads) {
+      let ml = e / tn4;
+      let nl = REG * (e % tn4);
+      let m = row0 + ml;
+      let nq = (n0 + nl) / 4u;
+      var g = vec4<f32>(0.0);
+      if (m < dims.M && nq < n4) {
+        g = dy4[m * n4 + nq] * scale4[nq];
+      }
+      for (var j = 0u; j < REG; j++) {
+        gs4[(nl + j) * WG_Y + ml / REG][ml % REG] = g[j];
+      }
+    }
+    for (var e = tid; e < TN * WG_X; e += threads) {
+      let n = n0 + e / WG_X;
+      let kw = word0 + e % WG_X;
+      ws1[e] = qWord(n, kw);
+    }
+    workgroupBarrier();
+    for (var c = 0u; c < TN; c++) {
+      let w = unpack(ws1[c * WG_X + l.x]);
+      let g = gs4[c * WG_Y + l.y];
+      acc[0] += g.x * w;
+      acc[1] += g.y * w;
+      acc[2] += g.z * w;
+      acc[3] += g.w * w;
+    }
+    workgroupBarrier();
+  }
+  let kw = word0 + l.x;
+  if (kw >= dims.K4) {
+    return;
+  }
+  for (var i = 0u; i < REG; i++) {
+    let m = row0 + REG * l.y + i;
+    if (m < dims.M) {
+      dx4[m * dims.K4 + kw] = acc[i];
     }
   }
 }

@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { KERNEL_VARIANTS, setKernelVariant } from '../flags';
+import { COMMON_VARIANTS, setKernelVariant } from '../flags';
 import { compare, randomF32, refLayerNorm, refLayerNormGrads, rng, take, TOL_F32 } from '../testing/reference';
 import { layerNormFused } from './layerNorm';
 import { expectNoLeaksNorRecompiles, useNodeWebGpu } from '../testing/nodeWebGpu';
@@ -35,7 +35,7 @@ function inputs(shape: number[], offset: number) {
   return { rows, h, x, gamma: randomF32(h, next, 2), beta: randomF32(h, next), dy: randomF32(rows * h, next) };
 }
 
-describe.each(KERNEL_VARIANTS)('layerNormFused (%s)', (variant) => {
+describe.each(COMMON_VARIANTS)('layerNormFused (%s)', (variant) => {
   beforeAll(() => setKernelVariant(variant));
 
   it.each(SHAPES)('matches the reference for x %j (offset %d)', async (shape, offset) => {

@@ -4,7 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { KERNEL_VARIANTS, setKernelVariant } from '../flags';
+import { COMMON_VARIANTS, setKernelVariant } from '../flags';
 import { int8Weight } from '../int8Matmul/int8Pack';
 import { compare, randomF32, randomInt8, refInt8Matmul, refInt8MatmulGradX, refMatmul, rng, take, TOL_F32, TOL_GELU } from '../testing/reference';
 import { loraFused } from './loraFused';
@@ -36,7 +36,7 @@ function inputs(m: number, k: number, n: number, r: number, seed: number) {
 
 useNodeWebGpu();
 
-describe.each(KERNEL_VARIANTS)('loraFused (%s)', (variant) => {
+describe.each(COMMON_VARIANTS)('loraFused (%s)', (variant) => {
   beforeAll(() => setKernelVariant(variant));
 
   it.each(SHAPES)('y = x W + b + s (xl a^T) b^T, and with xl = x, for M=%i K=%i N=%i r=%i', async (m, k, n, r) => {

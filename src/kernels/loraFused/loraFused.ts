@@ -13,7 +13,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { dispatchKernel, f32Bits, registerWebGpuKernel, runKernel, type KernelDispatch } from '../bridge';
-import { kernelVariant } from '../flags';
+import { commonVariant } from '../flags';
 import { int8MatmulTiles } from '../int8Matmul/int8Matmul';
 import type { Int8Weight } from '../int8Matmul/int8Pack';
 import { int8MatmulGradX } from '../int8MatmulGradX/int8MatmulGradX';
@@ -30,7 +30,7 @@ function dispatch(inputs: Record<string, tf.TensorInfo | undefined>, scaling: nu
   const [m, k] = x.shape;
   const [n, k4] = q.shape;
   const r = a.shape[0];
-  const variant = kernelVariant();
+  const variant = commonVariant();
   const tiles = int8MatmulTiles(m); // same tiling as the plain int8 matmul
   const same = Number(xl.dataId === x.dataId); // no dropout: one staging of the input rows
   const constants = variant === 'naive' ? { WG_X: 16, WG_Y: 4, R: r } : { ...tiles, R: r, SAME_INPUT: same };

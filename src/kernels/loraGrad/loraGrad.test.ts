@@ -7,7 +7,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { kernelDispatchCounts, resetKernelDispatchCounts } from '../bridge';
-import { KERNEL_VARIANTS, setKernelVariant } from '../flags';
+import { COMMON_VARIANTS, setKernelVariant } from '../flags';
 import { compare, randomF32, refMatmul, rng, take, TOL_F32 } from '../testing/reference';
 import { expectNoLeaksNorRecompiles, useNodeWebGpu } from '../testing/nodeWebGpu';
 import { FILL_THREADS, loraRankProduct, loraWeightGrad, RANK_LAYOUTS, weightGradRanges, type RankLayout } from './loraGrad';
@@ -48,7 +48,7 @@ function refWeightGrad(p: Float32Array, u: Float32Array, m: number, d: number, r
 
 useNodeWebGpu();
 
-describe.each(KERNEL_VARIANTS)('loraGrad (%s)', (variant) => {
+describe.each(COMMON_VARIANTS)('loraGrad (%s)', (variant) => {
   beforeAll(() => setKernelVariant(variant));
 
   describe.each(RANK_LAYOUTS)('rank-r matrix with its rank in %s', (layout) => {

@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { F32_MIN } from '../../encoder/bert/ops';
-import { KERNEL_VARIANTS, setKernelVariant } from '../flags';
+import { COMMON_VARIANTS, setKernelVariant } from '../flags';
 import { compare, randomF32, refMaskedSoftmax, refMaskedSoftmaxGrad, rng, take, TOL_F32 } from '../testing/reference';
 import { maskedSoftmax } from './maskedSoftmax';
 import { expectNoLeaksNorRecompiles, useNodeWebGpu } from '../testing/nodeWebGpu';
@@ -34,7 +34,7 @@ function inputs([batch, heads, queries, keys]: [number, number, number, number])
   return { rows, scores, mask, dp: randomF32(rows * keys, next) };
 }
 
-describe.each(KERNEL_VARIANTS)('maskedSoftmax (%s)', (variant) => {
+describe.each(COMMON_VARIANTS)('maskedSoftmax (%s)', (variant) => {
   beforeAll(() => setKernelVariant(variant));
 
   it.each(SHAPES)('matches the reference for scores [%i, %i, %i, %i]', async (...shape) => {
