@@ -16,4 +16,5 @@ test('every WGSL kernel matches its reference on Chromium\'s WebGPU', async ({ s
   const failed = report.checks.filter((c) => !c.ok).map((c) => `${c.kernel} (${c.variant}) ${c.shape}: ${c.worst}`);
   expect(failed).toEqual([]);
   expect(report.leakedTensors).toBe(0);
+  expect(report.deviceErrors).toEqual([]);
 });

@@ -5,6 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { F32_MIN } from '../../encoder/bert/ops';
 import { initBackend } from '../../runtime/backends';
+import { takeDeviceErrors } from '../bridge';
 import { KERNEL_VARIANTS, setKernelVariant } from '../flags';
 import { int8Gather } from '../int8Gather/int8Gather';
 import { int8Matmul } from '../int8Matmul/int8Matmul';
@@ -55,13 +56,16 @@ export interface KernelCheckReport {
   checks: KernelCheck[];
   /** Tensors left over after every check (0 unless something leaks). */
   leakedTensors: number;
+  /** WebGPU errors raised during the checks (a dispatch that failed validation wrote nothing; none expected). */
+  deviceErrors: string[];
 }
 
 export async function checkKernels(): Promise<KernelCheckReport> {
   const choice = await initBackend({ preference: 'webgpu' });
   const checks: KernelCheck[] = [];
-  if (choice.backend !== 'webgpu') return { backend: choice.backend, checks, leakedTensors: 0 };
+  if (choice.backend !== 'webgpu') return { backend: choice.backend, checks, leakedTensors: 0, deviceErrors: [] };
   const before = tf.memory().numTensors;
+  takeDeviceErrors(); // only this check's own
   for (const variant of KERNEL_VARIANTS) {
     setKernelVariant(variant);
     const onlyInt8Matmuls = variant === 'vec4'; // only they have it: the other kernels would rerun 'tiled'
@@ -121,5 +125,5 @@ export async function checkKernels(): Promise<KernelCheckReport> {
     }
   }
   setKernelVariant('tiled');
-  return { backend: choice.backend, checks, leakedTensors: tf.memory().numTensors - before };
+  return { backend: choice.backend, checks, leakedTensors: tf.memory().numTensors - before, deviceErrors: takeDeviceErrors() };
 }
