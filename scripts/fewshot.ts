@@ -164,9 +164,14 @@ async function writeFeatureFile(path: string, cache: FrozenEmbeddingCache): Prom
   const header = Buffer.from(JSON.stringify({ tag: cacheTag, keys }), 'utf8');
   const length = Buffer.alloc(4);
   length.writeUInt32LE(header.length, 0);
+  writeWhole(path, Buffer.concat([length, header, Buffer.from(data.buffer, data.byteOffset, data.byteLength)]));
+}
+
+/** Writes through a temporary file and a rename: a reader sees the old file or the new one, never half of one. */
+function writeWhole(path: string, data: string | Buffer): void {
   const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, Buffer.concat([length, header, Buffer.from(data.buffer, data.byteOffset, data.byteLength)]));
-  renameSync(tmp, path); // whole or nothing, also when two runs on one dataset write at once
+  writeFileSync(tmp, data);
+  renameSync(tmp, path);
 }
 
 type RoundRow = { round: number; teacherAccuracy: number | null; studentAccuracy: number | null; seconds: RoundPhaseSeconds };
@@ -195,8 +200,7 @@ function readSavedRun(path: string | null): SavedRun | null {
 function writeSavedRun(path: string | null, run: SavedRun): void {
   if (!path) return;
   mkdirSync(stateDir!, { recursive: true });
-  writeFileSync(`${path}.tmp`, toJson(run));
-  renameSync(`${path}.tmp`, path);
+  writeWhole(path, toJson(run));
 }
 
 /** A head that scores the frozen encoder's embedding of each label name: a zero-shot start (promptInitHead). */
