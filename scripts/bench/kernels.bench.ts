@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- kernels [--json] [--variant tiled|naive|vec4] [--rows 16,512,2048] [--train-batch B] [--train-tokens T]
+ * `npm run bench -- kernels [--json] [--variant tiled|naive|vec4|skinny] [--no-gpu-time] [--rows 16,512,2048] [--train-batch B] [--train-tokens T]
  *   [--no-matmul] [--no-lora-grad] [--no-rowwise] [--no-train]`
  *
  * Our WGSL kernels (src/kernels) against tfjs-webgpu's own matMul, measured in the same run on the same device:
@@ -22,6 +22,11 @@
  *  - the bytes of the bundled encoder's weights resident on the GPU, int8-kept vs dequantised to f32;
  *  - the time of one LoRA training step (default config, forward + backward + AdamW) of the bundled encoder,
  *    kernels on vs off (off: f32 weights and tfjs's ops, as on every other backend).
+ *
+ * Two clocks. Wall-clock (timeCalls, below) includes the CPU's cost of recording each call, which on a real GPU
+ * is most of a small matmul's time; GPU time (gpuMicros, where the device has timestamp-query: the smaller of two
+ * means over 20 calls of what the timestamps around each program say, in 3 interleaved rounds) is the kernels' own. For full-resolution
+ * timestamps run with TABTUNE_DAWN_FLAGS=disable-dawn-features=timestamp_quantization (Dawn rounds to 4.1 us).
  *
  * Timing (timeCalls): one warm-up call each (pipeline compilation), then trials of `reps` back-to-back calls
  * ended by a wait for the GPU queue (onSubmittedWorkDone), reps chosen so a trial takes ~0.3 s (at least 1);
@@ -52,14 +57,15 @@ import {
   FILL_THREADS,
   setKernelVariant,
   weightGradRanges,
-  type KernelVariant,
 } from '../../src/kernels';
+import type { KernelSelection } from '../../src/kernels/flags';
 import { PeftClassifier } from '../../src/peft/classifier';
 import { LinearHead } from '../../src/peft/head';
 import { createDelta, PEFT_METHODS } from '../../src/peft/registry';
 import { AdamW } from '../../src/training/adamw';
 import { initNodeBackend } from '../../src/runtime/nodeBackends';
 import { fixedBatch, flag, loadBundled } from './common';
+import { gpuMicrosInterleaved } from './sweep.bench';
 
 const ROWS = [16, 512, 2048];
 const KN: Array<[number, number]> = [
@@ -113,15 +119,27 @@ async function timeCalls<K extends string>(calls: Record<K, () => tf.Tensor>, on
   return Object.fromEntries(names.map((n) => [n, median(samples[n])])) as Record<K, number>;
 }
 
+type ShapeCall = 'int8Matmul' | 'int8MatmulGradX' | 'loraFused' | 'tfjsMatMul' | 'tfjsMatMulTransposed' | 'tfjsLora';
+type ShapeRatio = 'int8Matmul' | 'int8MatmulGradX' | 'loraFused' | 'loraFusedVsTfjsLora';
 interface ShapeResult {
   m: number;
   k: number;
   n: number;
-  gflops: Record<'int8Matmul' | 'int8MatmulGradX' | 'loraFused' | 'tfjsMatMul' | 'tfjsMatMulTransposed' | 'tfjsLora', number>;
-  ratio: Record<'int8Matmul' | 'int8MatmulGradX' | 'loraFused' | 'loraFusedVsTfjsLora', number>;
+  /** By wall-clock time: recording the calls on the CPU included. */
+  gflops: Record<ShapeCall, number>;
+  ratio: Record<ShapeRatio, number>;
+  /** By GPU time (timestamps around each program; see gpuMicros), where the device has timestamp-query. */
+  gpu?: { us: Record<ShapeCall, number>; gflops: Record<ShapeCall, number>; ratio: Record<ShapeRatio, number> };
 }
 
-async function measureShape(m: number, k: number, n: number, once: boolean): Promise<ShapeResult> {
+const ratiosOf = (g: Record<ShapeCall, number>): Record<ShapeRatio, number> => ({
+  int8Matmul: g.int8Matmul / g.tfjsMatMul,
+  int8MatmulGradX: g.int8MatmulGradX / g.tfjsMatMulTransposed,
+  loraFused: g.loraFused / g.tfjsMatMul,
+  loraFusedVsTfjsLora: g.loraFused / g.tfjsLora,
+});
+
+async function measureShape(m: number, k: number, n: number, once: boolean, gpuReps: number): Promise<ShapeResult> {
   const flops = 2 * m * k * n;
   const q = Int8Array.from({ length: n * k }, (_, i) => ((i * 2654435761) % 255) - 127);
   const scale = new Float32Array(n).fill(0.01);
@@ -132,31 +150,24 @@ async function measureShape(m: number, k: number, n: number, once: boolean): Pro
   const bias = tf.zeros([n]) as tf.Tensor1D;
   const a = tf.randomUniform([RANK, k], -0.1, 0.1) as tf.Tensor2D; // [r, K]
   const b = tf.randomUniform([n, RANK], -0.1, 0.1) as tf.Tensor2D; // [N, r]
-  const sec = await timeCalls(
-    {
-      int8Matmul: () => int8Matmul(x, w, bias),
-      tfjsMatMul: () => tf.matMul(x, wf),
-      int8MatmulGradX: () => int8MatmulGradX(dy, w),
-      tfjsMatMulTransposed: () => tf.matMul(dy, wf, false, true),
-      loraFused: () => loraFused(x, x, w, bias, a, b, LORA_SCALING),
-      tfjsLora: () => tf.tidy(() => tf.add(tf.matMul(x, wf), tf.mul(tf.matMul(tf.matMul(x, a, false, true), b, false, true), LORA_SCALING))),
-    },
-    once,
-  );
+  const calls: Record<ShapeCall, () => tf.Tensor> = {
+    int8Matmul: () => int8Matmul(x, w, bias),
+    tfjsMatMul: () => tf.matMul(x, wf),
+    int8MatmulGradX: () => int8MatmulGradX(dy, w),
+    tfjsMatMulTransposed: () => tf.matMul(dy, wf, false, true),
+    loraFused: () => loraFused(x, x, w, bias, a, b, LORA_SCALING),
+    tfjsLora: () => tf.tidy(() => tf.add(tf.matMul(x, wf), tf.mul(tf.matMul(tf.matMul(x, a, false, true), b, false, true), LORA_SCALING))),
+  };
+  const sec = await timeCalls(calls, once);
+  let gpu: ShapeResult['gpu'];
+  if (gpuReps > 0) {
+    const us = await gpuMicrosInterleaved(calls, gpuReps);
+    const gflops = Object.fromEntries(Object.entries(us).map(([name, t]) => [name, flops / t / 1e3])) as Record<ShapeCall, number>;
+    gpu = { us, gflops, ratio: ratiosOf(gflops) };
+  }
   tf.dispose([w.q, w.scale, wf, x, dy, bias, a, b]);
   const gflops = Object.fromEntries(Object.entries(sec).map(([name, s]) => [name, flops / s / 1e9])) as ShapeResult['gflops'];
-  return {
-    m,
-    k,
-    n,
-    gflops,
-    ratio: {
-      int8Matmul: gflops.int8Matmul / gflops.tfjsMatMul,
-      int8MatmulGradX: gflops.int8MatmulGradX / gflops.tfjsMatMulTransposed,
-      loraFused: gflops.loraFused / gflops.tfjsMatMul,
-      loraFusedVsTfjsLora: gflops.loraFused / gflops.tfjsLora,
-    },
-  };
+  return { m, k, n, gflops, ratio: ratiosOf(gflops), gpu };
 }
 
 /** LoRA's four rank-r gradient products on one shape, ours and tfjs's matMul. */
@@ -320,19 +331,29 @@ async function trainStepMs(ckpt: Checkpoint, batch: EncodedBatch, kernels: boole
 export async function run(args: string[]) {
   const choice = await initNodeBackend('webgpu');
   if (choice.backend !== 'webgpu') throw new Error(`webgpu did not start: ${choice.fallbackReason}`);
-  const variant = (flag(args, '--variant') ?? 'tiled') as KernelVariant;
+  const variant = (flag(args, '--variant') ?? 'auto') as KernelSelection;
   setKernelVariant(variant);
   const adapter = choice.adapter;
   const software = adapter?.isFallbackAdapter ?? true;
   console.log(`device: ${adapter?.vendor} ${adapter?.architecture} ${adapter?.description} (fallback adapter: ${software}); variant ${kernelVariant()}`);
 
   const shapes: ShapeResult[] = [];
+  // GPU time where the device can tell it (timestamp-query), 20 calls per figure (2 on a fallback adapter).
+  const timestamps = (tf.backend() as unknown as { device: GPUDevice }).device.features.has('timestamp-query');
+  const gpuReps = args.includes('--no-gpu-time') || !timestamps ? 0 : software ? 2 : 20;
   const rows = flag(args, '--rows')?.split(',').map(Number) ?? ROWS;
   for (const m of args.includes('--no-matmul') ? [] : rows) {
     for (const [k, n] of KN) {
-      const r = await measureShape(m, k, n, software && m >= 2048);
+      const r = await measureShape(m, k, n, software && m >= 2048, gpuReps);
       shapes.push(r);
       const g = r.gflops;
+      if (r.gpu) {
+        const [u, q] = [r.gpu.us, r.gpu.ratio];
+        console.log(
+          `  GPU time: int8Matmul ${u.int8Matmul.toFixed(1)} us vs tfjs ${u.tfjsMatMul.toFixed(1)} (${q.int8Matmul.toFixed(2)}x); gradX ${u.int8MatmulGradX.toFixed(1)} vs ` +
+            `${u.tfjsMatMulTransposed.toFixed(1)} (${q.int8MatmulGradX.toFixed(2)}x); loraFused ${u.loraFused.toFixed(1)} (${q.loraFused.toFixed(2)}x matMul, ${q.loraFusedVsTfjsLora.toFixed(2)}x tfjs LoRA ${u.tfjsLora.toFixed(1)})`,
+        );
+      }
       console.log(
         `M=${m} K=${k} N=${n}: int8Matmul ${g.int8Matmul.toFixed(2)} vs tfjs matMul ${g.tfjsMatMul.toFixed(2)} GFLOP/s (${r.ratio.int8Matmul.toFixed(2)}x); ` +
           `gradX ${g.int8MatmulGradX.toFixed(2)} vs ${g.tfjsMatMulTransposed.toFixed(2)} (${r.ratio.int8MatmulGradX.toFixed(2)}x); ` +
@@ -372,20 +393,28 @@ export async function run(args: string[]) {
   const f32Bytes = residentBytes(ckpt, false);
   console.log(`encoder weights on the GPU: ${(int8Bytes / 1e6).toFixed(1)} MB int8-kept vs ${(f32Bytes / 1e6).toFixed(1)} MB f32 (${((100 * int8Bytes) / f32Bytes).toFixed(1)}%)`);
 
-  let train: { batch: number; tokens: number; steps: number; msKernelsOn: number; msKernelsOff: number; speedup: number } | undefined;
+  type TrainResult = { batch: number; tokens: number; steps: number; msKernelsOn: number; msKernelsOff: number; speedup: number };
+  let train: TrainResult | undefined;
+  /** On a real GPU, also the studio's usual batch (8 texts of up to 32 tokens: 256 rows, where 'auto' runs skinny). */
+  let trainSmall: TrainResult | undefined;
   if (!args.includes('--no-train')) {
-    const batchSize = Number(flag(args, '--train-batch') ?? (software ? 1 : 16));
-    const tokens = Number(flag(args, '--train-tokens') ?? (software ? 16 : 64));
     const steps = software ? 1 : 5;
-    const batch = fixedBatch(WordPieceTokenizer.fromJSON(ckpt.tokenizerJson), batchSize, tokens);
-    const on = await trainStepMs(ckpt, batch, true, steps);
-    console.log(`LoRA training step (${batchSize} x ${tokens} tokens), kernels on: ${on.toFixed(0)} ms`);
-    const off = await trainStepMs(ckpt, batch, false, steps);
-    console.log(`LoRA training step (${batchSize} x ${tokens} tokens), kernels off: ${off.toFixed(0)} ms (${(off / on).toFixed(2)}x)`);
-    train = { batch: batchSize, tokens, steps, msKernelsOn: on, msKernelsOff: off, speedup: off / on };
+    const sizes: Array<[number, number]> = [[Number(flag(args, '--train-batch') ?? (software ? 1 : 16)), Number(flag(args, '--train-tokens') ?? (software ? 16 : 64))]];
+    if (!software && !flag(args, '--train-batch')) sizes.push([8, 32]);
+    const results: TrainResult[] = [];
+    for (const [batchSize, tokens] of sizes) {
+      const batch = fixedBatch(WordPieceTokenizer.fromJSON(ckpt.tokenizerJson), batchSize, tokens);
+      const on = await trainStepMs(ckpt, batch, true, steps);
+      console.log(`LoRA training step (${batchSize} x ${tokens} tokens), kernels on: ${on.toFixed(0)} ms`);
+      const off = await trainStepMs(ckpt, batch, false, steps);
+      console.log(`LoRA training step (${batchSize} x ${tokens} tokens), kernels off: ${off.toFixed(0)} ms (${(off / on).toFixed(2)}x)`);
+      results.push({ batch: batchSize, tokens, steps, msKernelsOn: on, msKernelsOff: off, speedup: off / on });
+    }
+    [train, trainSmall] = results;
   }
 
-  const worst = (key: keyof ShapeResult['ratio']) => Math.min(...shapes.map((s) => s.ratio[key]));
+  const worst = (key: ShapeRatio) => Math.min(...shapes.map((s) => s.ratio[key]));
+  const worstGpu = (key: ShapeRatio, maxRows = Infinity) => Math.min(...shapes.filter((s) => s.gpu && s.m <= maxRows).map((s) => s.gpu!.ratio[key]));
   const worstLoraGrad = (key: keyof LoraGradResult['ratio']) => Math.min(...loraGrad.map((s) => s.ratio[key]));
   const slowest = (rs: FusionResult[], key: keyof FusionResult['speedup']) => Math.min(...rs.map((r) => r.speedup[key]));
   return {
@@ -405,11 +434,21 @@ export async function run(args: string[]) {
       softmaxForward: slowest(softmax, 'forward'),
       softmaxForwardBackward: slowest(softmax, 'forwardBackward'),
     },
+    minRatioGpuTime: gpuReps
+      ? {
+          int8Matmul: worstGpu('int8Matmul'),
+          int8MatmulGradX: worstGpu('int8MatmulGradX'),
+          loraFused: worstGpu('loraFused'),
+          loraFusedVsTfjsLora: worstGpu('loraFusedVsTfjsLora'),
+          upTo512Rows: { int8Matmul: worstGpu('int8Matmul', 512), int8MatmulGradX: worstGpu('int8MatmulGradX', 512), loraFused: worstGpu('loraFused', 512) },
+        }
+      : undefined,
     loraGrad,
     layerNorm,
     softmax,
     weightBytes: { int8Kept: int8Bytes, f32: f32Bytes, fraction: int8Bytes / f32Bytes },
     train,
+    trainSmall,
     tfjs: tf.version.tfjs,
     node: process.version,
   };

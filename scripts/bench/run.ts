@@ -7,6 +7,7 @@ const BENCHES = {
   train: () => import('./train.bench'),
   kernels: () => import('./kernels.bench'),
   profile: () => import('./profile.bench'),
+  sweep: () => import('./sweep.bench'),
 } as const;
 type BenchName = keyof typeof BENCHES;
 

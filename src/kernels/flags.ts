@@ -2,46 +2,85 @@
  * The kernels' knobs, declared once. Both are process-wide switches for tests and benchmarks; the studio
  * never changes them.
  */
-import { onWebGpu } from './bridge';
+import { onFallbackAdapter, onWebGpu } from './bridge';
 
 /** The variants every kernel has side by side: 'naive' is the readable one, 'tiled' the fast one. */
 export const COMMON_VARIANTS = ['naive', 'tiled'] as const;
 export type CommonVariant = (typeof COMMON_VARIANTS)[number];
 /**
- * Every selectable variant. 'vec4' is laid out for real GPUs (register blocks, vec4 and whole-word loads) and exists
- * for the int8 matmuls only (int8Matmul, int8MatmulGradX); every other kernel runs 'tiled' under it.
+ * Every selectable variant. 'vec4' (register blocks, vec4 and whole-word loads) and 'skinny' (the reduction split
+ * across the threads of a workgroup, for short inputs) are laid out for real GPUs and exist for the int8 matmuls
+ * only (int8Matmul, int8MatmulGradX); every other kernel runs 'tiled' under them.
  */
-export const KERNEL_VARIANTS = [...COMMON_VARIANTS, 'vec4'] as const;
+export const KERNEL_VARIANTS = [...COMMON_VARIANTS, 'vec4', 'skinny'] as const;
 export type KernelVariant = (typeof KERNEL_VARIANTS)[number];
 
 /** The fewest rows the vec4 variant takes: one register block of rows (fewer run 'tiled'). */
 export const VEC4_MIN_ROWS = 4;
 
-let variant: KernelVariant = 'tiled';
+/**
+ * What can be selected: a variant, or 'auto' (the default): the variant chosen by device and shape (autoVariant).
+ */
+export type KernelSelection = KernelVariant | 'auto';
+
+/** The most rows the skinny variant takes under 'auto'; beyond, tiles win on an H100 (BENCHMARKS.md, issue 6). */
+export const SKINNY_MAX_ROWS = 512;
+
+let variant: KernelSelection = 'auto';
 let enabled = true;
 
-/** Which variant every kernel dispatches (default 'tiled'; tile sizes are then chosen by shape). */
-export function setKernelVariant(v: KernelVariant): void {
-  if (!KERNEL_VARIANTS.includes(v)) throw new Error(`Unknown kernel variant "${String(v)}": expected one of ${KERNEL_VARIANTS.join(', ')}.`);
+/** Which variant every kernel dispatches (default 'auto'; tile and workgroup sizes are then chosen by shape). */
+export function setKernelVariant(v: KernelSelection): void {
+  if (v !== 'auto' && !KERNEL_VARIANTS.includes(v)) {
+    throw new Error(`Unknown kernel variant "${String(v)}": expected auto or one of ${KERNEL_VARIANTS.join(', ')}.`);
+  }
   variant = v;
 }
 
-export function kernelVariant(): KernelVariant {
+export function kernelVariant(): KernelSelection {
   return variant;
 }
 
-/** The variant of a kernel without a 'vec4': the one selected, with 'vec4' read as 'tiled'. */
+/** The variant of a kernel without a 'vec4' or 'skinny': the one selected, with those (and 'auto') read as 'tiled'. */
 export function commonVariant(): CommonVariant {
-  return variant === 'vec4' ? 'tiled' : variant;
+  return variant === 'naive' ? 'naive' : 'tiled';
+}
+
+/** The three int8 matmul kernels, which 'auto' treats apart. */
+export type Int8Kernel = 'int8Matmul' | 'int8MatmulGradX' | 'loraFused';
+
+/**
+ * 'auto' for an int8 matmul of M rows: on a fallback adapter (SwiftShader, a CPU), 'tiled', which was tuned there;
+ * on a real GPU, 'skinny' up to SKINNY_MAX_ROWS rows, then 'vec4' for the input gradient and 'tiled' for the others
+ * (the fastest of ours at M = 2048 on an H100; BENCHMARKS.md).
+ */
+export function autoVariant(kernel: Int8Kernel, m: number, realGpu: boolean): KernelVariant {
+  if (!realGpu) return 'tiled';
+  if (m <= SKINNY_MAX_ROWS) return 'skinny';
+  return kernel === 'int8MatmulGradX' ? 'vec4' : 'tiled';
 }
 
 /**
- * The variant an int8 matmul runs for x [M, K] against a weight [N, K] (or its gradient, dy [M, N]): the one selected,
- * except that 'vec4' needs K and N in whole vec4s and at least VEC4_MIN_ROWS rows, and falls back to 'tiled' otherwise.
+ * The variant an int8 matmul runs for x [M, K] against a weight [N, K] (or its gradient, dy [M, N]): the one selected
+ * (under 'auto', autoVariant's for this kernel on this device), except that 'vec4' and 'skinny' need K and N in whole vec4s ('vec4' also at least VEC4_MIN_ROWS rows), and fall
+ * back to 'tiled' otherwise.
  */
-export function int8MatmulVariant(m: number, k: number, n: number): KernelVariant {
-  if (variant !== 'vec4') return variant;
-  return k % 4 === 0 && n % 4 === 0 && m >= VEC4_MIN_ROWS ? 'vec4' : 'tiled';
+export function int8MatmulVariant(m: number, k: number, n: number, kernel: Int8Kernel = 'int8Matmul'): KernelVariant {
+  const v = variant === 'auto' ? autoVariant(kernel, m, !onFallbackAdapter()) : variant;
+  if (v !== 'vec4' && v !== 'skinny') return v;
+  if (k % 4 !== 0 || n % 4 !== 0) return 'tiled';
+  return v === 'vec4' && m < VEC4_MIN_ROWS ? 'tiled' : v;
+}
+
+/**
+ * The skinny variant's workgroup: `split` threads share one reduction (K for int8Matmul, N for its gradient; a
+ * power of two), `cols` column quads (words, for the gradient) and `rowGroups` x `rowsPerThread` rows per workgroup.
+ */
+export interface SplitShape {
+  split: number;
+  cols: number;
+  rowGroups: number;
+  rowsPerThread: number;
 }
 
 /** Turns our kernels on (default) or off; off, the webgpu backend runs tfjs's own ops like every other backend. */
@@ -52,4 +91,26 @@ export function setKernelsEnabled(on: boolean): void {
 /** True when the encoder and LoRA should route through our kernels: enabled and on the webgpu backend. */
 export function kernelsActive(): boolean {
   return enabled && onWebGpu();
+}
+
+/**
+ * Every skinny workgroup the benchmark's sweep tries (and a test checks against the reference): `split` 1 to 32
+ * threads per reduction, 1 to 32 column quads, 1 to 8 row groups of 1, 2 or 4 rows, 64, 128 or 256 threads in all.
+ */
+export const SPLIT_GRID: readonly SplitShape[] = (() => {
+  const grid: SplitShape[] = [];
+  for (const split of [1, 2, 4, 8, 16, 32])
+    for (const cols of [1, 2, 4, 8, 16, 32])
+      for (const rowGroups of [1, 2, 4, 8])
+        for (const rowsPerThread of [1, 2, 4]) {
+          if ([64, 128, 256].includes(split * cols * rowGroups)) grid.push({ split, cols, rowGroups, rowsPerThread });
+        }
+  return grid;
+})();
+
+/** A table of skinny workgroups by rows: the first band whose `upTo` is at least M applies (the last, beyond). */
+export type SplitBands = ReadonlyArray<{ upTo: number; shape: SplitShape }>;
+
+export function splitForRows(bands: SplitBands, m: number): SplitShape {
+  return (bands.find((b) => m <= b.upTo) ?? bands[bands.length - 1]).shape;
 }

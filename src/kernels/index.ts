@@ -13,12 +13,12 @@ import { registerLoraFused } from './loraFused/loraFused';
 import { registerLoraGrad } from './loraGrad/loraGrad';
 import { registerMaskedSoftmax } from './maskedSoftmax/maskedSoftmax';
 
-export { KERNEL_VARIANTS, kernelsActive, kernelVariant, setKernelsEnabled, setKernelVariant, type KernelVariant } from './flags';
+export { KERNEL_VARIANTS, type SplitShape, kernelsActive, kernelVariant, setKernelsEnabled, setKernelVariant, type KernelVariant } from './flags';
 export { int8Gather, INT8_GATHER } from './int8Gather/int8Gather';
-export { int8Matmul, INT8_MATMUL } from './int8Matmul/int8Matmul';
+export { forceInt8MatmulSplit, int8Matmul, INT8_MATMUL } from './int8Matmul/int8Matmul';
 export { int8Weight, int8WeightBytes, packInt8Rows, wordsPerRow, type Int8Weight } from './int8Matmul/int8Pack';
-export { int8MatmulGradX, INT8_MATMUL_GRAD_X } from './int8MatmulGradX/int8MatmulGradX';
-export { loraFused, LORA_FUSED } from './loraFused/loraFused';
+export { forceInt8MatmulGradXSplit, int8MatmulGradX, INT8_MATMUL_GRAD_X } from './int8MatmulGradX/int8MatmulGradX';
+export { forceLoraFusedSplit, loraFused, LORA_FUSED } from './loraFused/loraFused';
 export { FILL_THREADS, LORA_RANK, LORA_WEIGHT_GRAD, loraRankProduct, loraWeightGrad, RANK_LAYOUTS, weightGradRanges, type RankLayout } from './loraGrad/loraGrad';
 export { layerNormFused, LAYER_NORM, LAYER_NORM_GRAD_X } from './layerNorm/layerNorm';
 export { maskedSoftmax, MASKED_SOFTMAX, MASKED_SOFTMAX_GRAD } from './maskedSoftmax/maskedSoftmax';

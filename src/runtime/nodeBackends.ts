@@ -64,11 +64,19 @@ export async function installNodeWebGpu(): Promise<NodeWebGpuSetup> {
   try {
     const { create, globals } = await import('webgpu');
     Object.assign(globalThis, globals);
-    setNavigatorGpu(create([]));
+    setNavigatorGpu(create(dawnFlags()));
   } catch (e) {
     return (installed = { ok: false, reason: `the webgpu package (Dawn) failed to load: ${e instanceof Error ? e.message : String(e)}` });
   }
   return (installed = loader);
+}
+
+/**
+ * Extra flags for Dawn's `create()`, from TABTUNE_DAWN_FLAGS (space-separated), e.g.
+ * "disable-dawn-features=timestamp_quantization" so that a benchmark's GPU timestamps keep their full resolution.
+ */
+function dawnFlags(): string[] {
+  return (process.env.TABTUNE_DAWN_FLAGS ?? '').split(/\s+/).filter(Boolean);
 }
 
 /** Drops navigator.gpu, so Dawn's device can be collected and nothing keeps the process alive. */

@@ -1,13 +1,15 @@
 /**
  * int8Matmul against the plain-TS reference, through Dawn (SwiftShader) in Node: every variant, random shapes
- * with dimensions that are not tile multiples and dimensions of 1, with and without GELU; its gradient; where the vec4 variant falls back to tiled; no leaks.
+ * with dimensions that are not tile multiples and dimensions of 1, with and without GELU; its gradient; where the vec4
+ * and skinny variants fall back to tiled; every skinny workgroup the sweep tries, and how 'auto' and the bands choose;
+ * no leaks.
  */
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { KERNEL_VARIANTS, setKernelVariant, VEC4_MIN_ROWS } from '../flags';
+import { autoVariant, KERNEL_VARIANTS, setKernelVariant, SKINNY_MAX_ROWS, SPLIT_GRID, splitForRows, VEC4_MIN_ROWS } from '../flags';
 import { compare, randomF32, randomInt8, refGelu, refGeluGrad, refInt8Matmul, refInt8MatmulGradX, rng, take, TOL_F32, TOL_GELU } from '../testing/reference';
 import { int8MatmulGradXPlan } from '../int8MatmulGradX/int8MatmulGradX';
-import { int8Matmul, int8MatmulPlan } from './int8Matmul';
+import { forceInt8MatmulSplit, INT8_MATMUL_SPLITS, int8Matmul, int8MatmulPlan } from './int8Matmul';
 import { int8Weight, packInt8Rows } from './int8Pack';
 import { expectNoLeaksNorRecompiles, useNodeWebGpu } from '../testing/nodeWebGpu';
 
@@ -81,7 +83,7 @@ describe.each(KERNEL_VARIANTS)('int8Matmul (%s)', (variant) => {
 });
 
 describe("the vec4 variant's fallback", () => {
-  afterAll(() => setKernelVariant('tiled'));
+  afterAll(() => setKernelVariant('auto'));
 
   it.each([
     ['K not a multiple of 4', 16, 33, 64, 'tiled'],
@@ -96,11 +98,70 @@ describe("the vec4 variant's fallback", () => {
     expect(int8MatmulGradXPlan(m, k, n).entryPoint).toBe(entryPoint);
   });
 
+  it.each([
+    ['K not a multiple of 4', 16, 33, 64, ['tiled', 'tiled']],
+    ['N not a multiple of 4', 16, 64, 65, ['tiled', 'tiled']],
+    ['a single row', 1, 384, 384, ['split_k', 'split_n']],
+  ] as const)('skinny, %s (M=%i K=%i N=%i): runs %s', (_why, m, k, n, [forward, gradX]) => {
+    setKernelVariant('skinny');
+    expect(int8MatmulPlan(m, k, n, false).entryPoint).toBe(forward);
+    expect(int8MatmulGradXPlan(m, k, n).entryPoint).toBe(gradX);
+  });
+
   it('leaves the other variants alone', () => {
     setKernelVariant('naive');
     expect(int8MatmulPlan(16, 64, 64, false).entryPoint).toBe('naive');
     setKernelVariant('tiled');
     expect(int8MatmulGradXPlan(16, 64, 64).entryPoint).toBe('tiled');
+  });
+});
+
+describe("the skinny variant's workgroups", () => {
+  afterAll(() => {
+    forceInt8MatmulSplit(null);
+    setKernelVariant('auto');
+  });
+
+  it.each([[5, 12, 20], [37, 132, 68]] as const)('every workgroup of the sweep gives the reference (M=%i K=%i N=%i, GELU)', async (m, k, n) => {
+    setKernelVariant('skinny');
+    const next = rng(m + k + n);
+    const [x, q, scale, bias] = [randomF32(m * k, next), randomInt8(n * k, next), randomF32(n, next, 0.02), randomF32(n, next, 0.5)];
+    const w = int8Weight(q, scale, n, k);
+    const [xt, bt] = [tf.tensor2d(x, [m, k]), tf.tensor1d(bias)];
+    const ref = refInt8Matmul(x, q, scale, bias, m, k, n).map(refGelu);
+    const failed: string[] = [];
+    for (const shape of SPLIT_GRID) {
+      forceInt8MatmulSplit(shape);
+      expect(int8MatmulPlan(m, k, n, true).entryPoint).toBe('split_k');
+      const r = compare(await take(int8Matmul(xt, w, bt, true)), ref, TOL_GELU);
+      if (!r.ok) failed.push(`${JSON.stringify(shape)}: ${r.worst}`);
+    }
+    expect(failed).toEqual([]);
+    tf.dispose([xt, bt, w.q, w.scale]);
+  });
+
+  it('takes its workgroup from the band of rows, the last band beyond', () => {
+    forceInt8MatmulSplit(null);
+    const bands = INT8_MATMUL_SPLITS;
+    expect(splitForRows(bands, 1)).toBe(bands[0].shape);
+    expect(splitForRows(bands, bands[0].upTo)).toBe(bands[0].shape);
+    expect(splitForRows(bands, bands[0].upTo + 1)).toBe(bands[1].shape);
+    expect(splitForRows([{ upTo: 8, shape: bands[0].shape }], 9)).toBe(bands[0].shape);
+    for (const b of bands) expect(Math.log2(b.shape.split) % 1).toBe(0); // the tree needs a power of two
+  });
+
+  it("'auto' runs tiled on a fallback adapter and, on a real GPU, skinny up to SKINNY_MAX_ROWS rows", () => {
+    for (const kernel of ['int8Matmul', 'int8MatmulGradX', 'loraFused'] as const) {
+      expect(autoVariant(kernel, 16, false)).toBe('tiled');
+      expect(autoVariant(kernel, 4096, false)).toBe('tiled');
+      expect(autoVariant(kernel, 1, true)).toBe('skinny');
+      expect(autoVariant(kernel, SKINNY_MAX_ROWS, true)).toBe('skinny');
+    }
+    expect(autoVariant('int8MatmulGradX', SKINNY_MAX_ROWS + 1, true)).toBe('vec4');
+    expect(autoVariant('int8Matmul', SKINNY_MAX_ROWS + 1, true)).toBe('tiled');
+    // here (SwiftShader, a fallback adapter) 'auto' plans tiled
+    setKernelVariant('auto');
+    expect(int8MatmulPlan(16, 384, 384, false).entryPoint).toBe('tiled');
   });
 });
 

@@ -6,7 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { dispatchKernel, registerWebGpuKernel, runKernel, type KernelDispatch } from '../bridge';
-import { int8MatmulVariant } from '../flags';
+import { int8MatmulVariant, splitForRows, type SplitBands, type SplitShape } from '../flags';
 import { int8MatmulGradX } from '../int8MatmulGradX/int8MatmulGradX';
 import type { Int8Weight } from './int8Pack';
 import code from './int8Matmul.wgsl?raw';
@@ -29,14 +29,44 @@ export function int8MatmulVec4Tiles(m: number): { WG_X: number; WG_Y: number; TK
   return m <= 16 ? { WG_X: 16, WG_Y: 4, TK4: 8 } : { WG_X: 8, WG_Y: 8, TK4: 8 };
 }
 
+let forcedSplit: SplitShape | null = null;
+
+/**
+ * The skinny variant's workgroups by rows (see SplitShape), from the sweep on an H100 (`npm run bench -- sweep`,
+ * BENCHMARKS.md): for M = 16, 64, 128, 256 and 512, the workgroup with the best mean time relative to each shape's
+ * best over the encoder's three (K, N), across the sweep's runs; a band reaches halfway to the next M measured.
+ * Neighbouring bands' choices were within 2 to 9% of each other.
+ */
+export const INT8_MATMUL_SPLITS: SplitBands = [
+  { upTo: 32, shape: { split: 32, cols: 1, rowGroups: 2, rowsPerThread: 1 } },
+  { upTo: 96, shape: { split: 8, cols: 2, rowGroups: 8, rowsPerThread: 1 } },
+  { upTo: 384, shape: { split: 16, cols: 1, rowGroups: 8, rowsPerThread: 1 } },
+  { upTo: Infinity, shape: { split: 8, cols: 1, rowGroups: 8, rowsPerThread: 1 } },
+];
+
+/** The skinny variant's workgroup for M rows (INT8_MATMUL_SPLITS), or the one forced by forceInt8MatmulSplit. */
+export function int8MatmulSplit(m: number): SplitShape {
+  return forcedSplit ?? splitForRows(INT8_MATMUL_SPLITS, m);
+}
+
+/** Makes every skinny int8Matmul use `shape` (null: back to the table); for the benchmark's sweep. */
+export function forceInt8MatmulSplit(shape: SplitShape | null): void {
+  forcedSplit = shape;
+}
+
 /** The shader's entry point for each variant ('vec4' would shadow WGSL's vec4 type). */
-const ENTRY_POINTS = { naive: 'naive', tiled: 'tiled', vec4: 'tiled_vec4' } as const;
+const ENTRY_POINTS = { naive: 'naive', tiled: 'tiled', vec4: 'tiled_vec4', skinny: 'split_k' } as const;
 
 /** What one int8Matmul dispatch runs for x [M, K] and a weight [N, K]: entry point, constants and grid. */
 export function int8MatmulPlan(m: number, k: number, n: number, gelu: boolean): Pick<KernelDispatch, 'entryPoint' | 'constants' | 'workgroups'> {
   const variant = int8MatmulVariant(m, k, n);
   const entryPoint = ENTRY_POINTS[variant];
   if (variant === 'naive') return { entryPoint, constants: { WG_X: 16, WG_Y: 4, GELU: Number(gelu) }, workgroups: [Math.ceil(n / 16), Math.ceil(m / 4), 1] };
+  if (variant === 'skinny') {
+    const s = int8MatmulSplit(m);
+    const constants = { KT: s.split, CT: s.cols, RT: s.rowGroups, RM: s.rowsPerThread, GELU: Number(gelu) };
+    return { entryPoint, constants, workgroups: [Math.ceil(n / 4 / s.cols), Math.ceil(m / (s.rowGroups * s.rowsPerThread)), 1] };
+  }
   const tiles = variant === 'vec4' ? int8MatmulVec4Tiles(m) : int8MatmulTiles(m);
   return { entryPoint, constants: { ...tiles, GELU: Number(gelu) }, workgroups: [Math.ceil(n / (tiles.WG_X * REG)), Math.ceil(m / (tiles.WG_Y * REG)), 1] };
 }

@@ -20,6 +20,13 @@
 //          as vec4s and q as whole words, both along k (coalesced); the q chunk is staged transposed, [TK4, TN]
 //          words, so a thread fetches the word of its four columns as one vec4<u32>, unpacks it into a 4 x 4
 //          matrix and does one vec4 x mat4x4 product per row.
+//   skinny (entry point split_k): for the short inputs of a real GPU (M <= 512), where a tile per workgroup
+//          leaves most of the GPU idle and K is walked serially. Same needs as vec4. A workgroup of KT x CT x RT
+//          threads computes RT * RM rows x CT column quads; the KT threads of one (quad, row group) split K
+//          between them (thread kt takes words kt, kt + KT, ...: consecutive threads read consecutive words of
+//          a weight row and consecutive vec4s of x), each keeping RM x 4 partial sums in registers, read straight
+//          from global memory (no staging, no barrier in the loop). A tree over the KT partial sums in
+//          workgroup memory (KT a power of two) ends it; the first thread of the KT applies scale, bias, GELU.
 
 override WG_X: u32 = 16;
 override WG_Y: u32 = 8;
@@ -28,6 +35,12 @@ override GELU: bool = false;
 const REG: u32 = 4u;
 override TM: u32 = WG_Y * REG;
 override TN: u32 = WG_X * REG;
+// The skinny variant's shape (see above): threads along k (a power of two), column quads and row groups per
+// workgroup, rows per thread (at most REG).
+override KT: u32 = 16;
+override CT: u32 = 4;
+override RT: u32 = 4;
+override RM: u32 = 4;
 
 struct Dims {
   M: u32,
@@ -216,5 +229,56 @@ fn tiled_vec4(@builtin(local_invocation_id) l: vec3<u32>, @builtin(workgroup_id)
       }
       y4[m * n4 + nq] = v;
     }
+  }
+}
+
+var<workgroup> partial: array<vec4<f32>, KT * CT * RT>; // one row's partial sums, per thread
+
+@compute @workgroup_size(KT * CT * RT)
+fn split_k(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wg: vec3<u32>) {
+  let kt = lid % KT;
+  let ct = (lid / KT) % CT;
+  let rt = lid / (KT * CT);
+  let n4 = dims.N / 4u;
+  let c = wg.x * CT + ct; // this thread's column quad: columns 4c .. 4c + 3
+  let row0 = (wg.y * RT + rt) * RM;
+  var acc: array<vec4<f32>, REG>; // acc[i]: row row0 + i, this thread's share of k
+  if (c < n4) {
+    let base = 4u * c * dims.K4;
+    for (var kw = kt; kw < dims.K4; kw += KT) {
+      // Column j of wm is the weight of column 4c + j at k = 4kw .. 4kw + 3.
+      let wm = mat4x4<f32>(unpack(q[base + kw]), unpack(q[base + dims.K4 + kw]), unpack(q[base + 2u * dims.K4 + kw]), unpack(q[base + 3u * dims.K4 + kw]));
+      for (var i = 0u; i < RM; i++) {
+        let m = row0 + i;
+        if (m < dims.M) {
+          acc[i] += x4[m * dims.K4 + kw] * wm;
+        }
+      }
+    }
+  }
+  var s = vec4<f32>(0.0);
+  var b = vec4<f32>(0.0);
+  if (kt == 0u && c < n4) {
+    s = scale4[c];
+    b = bias4[c];
+  }
+  for (var i = 0u; i < RM; i++) {
+    partial[lid] = acc[i];
+    workgroupBarrier();
+    for (var step = KT / 2u; step > 0u; step /= 2u) {
+      if (kt < step) {
+        partial[lid] += partial[lid + step];
+      }
+      workgroupBarrier();
+    }
+    let m = row0 + i;
+    if (kt == 0u && c < n4 && m < dims.M) {
+      var v = partial[lid] * s + b;
+      if (GELU) {
+        v = vec4<f32>(gelu(v.x), gelu(v.y), gelu(v.z), gelu(v.w));
+      }
+      y4[m * n4 + c] = v;
+    }
+    workgroupBarrier();
   }
 }

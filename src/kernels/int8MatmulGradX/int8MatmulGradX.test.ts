@@ -1,10 +1,10 @@
 /** int8MatmulGradX against the plain-TS reference through Dawn: every variant, ragged shapes and 1s, no leaks. */
 import * as tf from '@tensorflow/tfjs';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { KERNEL_VARIANTS, setKernelVariant } from '../flags';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { KERNEL_VARIANTS, setKernelVariant, SPLIT_GRID } from '../flags';
 import { int8Weight } from '../int8Matmul/int8Pack';
 import { compare, randomF32, randomInt8, refInt8MatmulGradX, rng, take, TOL_F32 } from '../testing/reference';
-import { int8MatmulGradX } from './int8MatmulGradX';
+import { forceInt8MatmulGradXSplit, int8MatmulGradX, int8MatmulGradXPlan } from './int8MatmulGradX';
 import { useNodeWebGpu } from '../testing/nodeWebGpu';
 
 /**
@@ -42,6 +42,31 @@ describe.each(KERNEL_VARIANTS)('int8MatmulGradX (%s)', (variant) => {
     expect(tf.memory().numTensors).toBe(before + 1);
     const r = compare(await take(dx), refInt8MatmulGradX(dy, q, scale, m, k, n), TOL_F32);
     expect(r.ok, r.worst).toBe(true);
+    tf.dispose([dyt, w.q, w.scale]);
+  });
+});
+
+describe("the skinny variant's workgroups", () => {
+  afterAll(() => {
+    forceInt8MatmulGradXSplit(null);
+    setKernelVariant('auto');
+  });
+
+  it.each([[5, 12, 20], [37, 132, 68]] as const)('every workgroup of the sweep gives the reference (M=%i K=%i N=%i)', async (m, k, n) => {
+    setKernelVariant('skinny');
+    const next = rng(m * 3 + k + n);
+    const [dy, q, scale] = [randomF32(m * n, next), randomInt8(n * k, next), randomF32(n, next, 0.02)];
+    const w = int8Weight(q, scale, n, k);
+    const dyt = tf.tensor2d(dy, [m, n]);
+    const ref = refInt8MatmulGradX(dy, q, scale, m, k, n);
+    const failed: string[] = [];
+    for (const shape of SPLIT_GRID) {
+      forceInt8MatmulGradXSplit(shape);
+      expect(int8MatmulGradXPlan(m, k, n).entryPoint).toBe('split_n');
+      const r = compare(await take(int8MatmulGradX(dyt, w)), ref, TOL_F32);
+      if (!r.ok) failed.push(`${JSON.stringify(shape)}: ${r.worst}`);
+    }
+    expect(failed).toEqual([]);
     tf.dispose([dyt, w.q, w.scale]);
   });
 });

@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { dispatchKernel, registerWebGpuKernel, runKernel, type KernelDispatch } from '../bridge';
-import { int8MatmulVariant } from '../flags';
+import { int8MatmulVariant, splitForRows, type SplitBands, type SplitShape } from '../flags';
 import { int8Matmul } from '../int8Matmul/int8Matmul'; // a cycle used at call time only
 import { wordsPerRow, type Int8Weight } from '../int8Matmul/int8Pack';
 import code from './int8MatmulGradX.wgsl?raw';
@@ -30,15 +30,38 @@ export function int8MatmulGradXVec4Tiles(m: number): { WG_X: number; WG_Y: numbe
   return m <= 16 ? { WG_X: 16, WG_Y: 4, TN: 32 } : { WG_X: 8, WG_Y: 8, TN: 32 };
 }
 
+let forcedSplit: SplitShape | null = null;
+
+/** The skinny variant's workgroups by rows (split: threads along N, cols: words of dx), chosen as INT8_MATMUL_SPLITS. */
+export const INT8_MATMUL_GRAD_X_SPLITS: SplitBands = [
+  { upTo: 96, shape: { split: 32, cols: 8, rowGroups: 1, rowsPerThread: 1 } },
+  { upTo: Infinity, shape: { split: 16, cols: 8, rowGroups: 1, rowsPerThread: 1 } },
+];
+
+/** The skinny variant's workgroup for M rows, or the one forced. */
+export function int8MatmulGradXSplit(m: number): SplitShape {
+  return forcedSplit ?? splitForRows(INT8_MATMUL_GRAD_X_SPLITS, m);
+}
+
+/** Makes every skinny int8MatmulGradX use `shape` (null: back to the table); for the benchmark's sweep. */
+export function forceInt8MatmulGradXSplit(shape: SplitShape | null): void {
+  forcedSplit = shape;
+}
+
 /** The shader's entry point for each variant ('vec4' would shadow WGSL's vec4 type). */
-const ENTRY_POINTS = { naive: 'naive', tiled: 'tiled', vec4: 'tiled_vec4' } as const;
+const ENTRY_POINTS = { naive: 'naive', tiled: 'tiled', vec4: 'tiled_vec4', skinny: 'split_n' } as const;
 
 /** What one dispatch runs for dy [M, N] and a weight [N, K]: entry point, constants and grid. */
 export function int8MatmulGradXPlan(m: number, k: number, n: number): Pick<KernelDispatch, 'entryPoint' | 'constants' | 'workgroups'> {
-  const variant = int8MatmulVariant(m, k, n);
+  const variant = int8MatmulVariant(m, k, n, 'int8MatmulGradX');
   const entryPoint = ENTRY_POINTS[variant];
   const k4 = wordsPerRow(k);
   if (variant === 'naive') return { entryPoint, constants: { WG_X: 16, WG_Y: 4 }, workgroups: [Math.ceil(k4 / 16), Math.ceil(m / 4), 1] };
+  if (variant === 'skinny') {
+    const s = int8MatmulGradXSplit(m);
+    const constants = { CT: s.cols, NT: s.split, RT: s.rowGroups, RM: s.rowsPerThread };
+    return { entryPoint, constants, workgroups: [Math.ceil(k4 / s.cols), Math.ceil(m / (s.rowGroups * s.rowsPerThread)), 1] };
+  }
   if (variant === 'vec4') {
     const tiles = int8MatmulGradXVec4Tiles(m);
     return { entryPoint, constants: tiles, workgroups: [Math.ceil(k4 / tiles.WG_X), Math.ceil(m / (tiles.WG_Y * REG)), 1] };

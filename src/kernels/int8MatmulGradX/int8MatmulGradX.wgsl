@@ -17,6 +17,12 @@
 //          TN: q is staged as [TN, WG_X] words read along its rows (consecutive threads, consecutive words: no
 //          transposed reads), dy * scale as [TN, TM] read as vec4s along n, so a thread fetches one word and one
 //          vec4 (its four rows) per n for REG * REG multiply-adds.
+//   skinny (entry point split_n): for the short inputs of a real GPU (M <= 512); same needs as vec4. A workgroup
+//          of CT x NT x RT threads computes RT * RM rows x CT words (4 * CT columns); the NT threads of one (word,
+//          row group) split N between them (thread nt takes n quads nt, nt + NT, ...), each keeping RM x 4 partial
+//          sums in registers, read straight from global memory: consecutive threads (ct) read consecutive words
+//          of the same four weight rows, and share the vec4 of dy * scale. A tree over the NT partial sums in
+//          workgroup memory (NT a power of two) ends it.
 
 override WG_X: u32 = 8;
 override WG_Y: u32 = 8;
@@ -24,6 +30,12 @@ override TN: u32 = 16;
 const REG: u32 = 4u;
 override TM: u32 = WG_Y * REG;
 override TW: u32 = WG_X * REG;
+// The skinny variant's shape (see above): words per workgroup, threads along n (a power of two), row groups
+// per workgroup, rows per thread (at most REG).
+override CT: u32 = 16;
+override NT: u32 = 4;
+override RT: u32 = 4;
+override RM: u32 = 4;
 
 struct Dims {
   M: u32,
@@ -197,5 +209,47 @@ fn tiled_vec4(@builtin(local_invocation_id) l: vec3<u32>, @builtin(workgroup_id)
     if (m < dims.M) {
       dx4[m * dims.K4 + kw] = acc[i];
     }
+  }
+}
+
+var<workgroup> partial: array<vec4<f32>, CT * NT * RT>; // one row's partial sums, per thread
+
+@compute @workgroup_size(CT * NT * RT)
+fn split_n(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wg: vec3<u32>) {
+  let ct = lid % CT;
+  let nt = (lid / CT) % NT;
+  let rt = lid / (CT * NT);
+  let n4 = dims.N / 4u;
+  let kw = wg.x * CT + ct; // this thread's word: columns 4kw .. 4kw + 3 of dx
+  let row0 = (wg.y * RT + rt) * RM;
+  var acc: array<vec4<f32>, REG>; // acc[i]: row row0 + i, this thread's share of n
+  if (kw < dims.K4) {
+    for (var nq = nt; nq < n4; nq += NT) {
+      let base = 4u * nq * dims.K4 + kw;
+      // Column j of wm is weight row n = 4nq + j at k = 4kw .. 4kw + 3: wm * g sums the four rows.
+      let wm = mat4x4<f32>(unpack(q[base]), unpack(q[base + dims.K4]), unpack(q[base + 2u * dims.K4]), unpack(q[base + 3u * dims.K4]));
+      let s = scale4[nq];
+      for (var i = 0u; i < RM; i++) {
+        let m = row0 + i;
+        if (m < dims.M) {
+          acc[i] += wm * (dy4[m * n4 + nq] * s);
+        }
+      }
+    }
+  }
+  for (var i = 0u; i < RM; i++) {
+    partial[lid] = acc[i];
+    workgroupBarrier();
+    for (var step = NT / 2u; step > 0u; step /= 2u) {
+      if (nt < step) {
+        partial[lid] += partial[lid + step * CT];
+      }
+      workgroupBarrier();
+    }
+    let m = row0 + i;
+    if (nt == 0u && kw < dims.K4 && m < dims.M) {
+      dx4[m * dims.K4 + kw] = partial[lid];
+    }
+    workgroupBarrier();
   }
 }

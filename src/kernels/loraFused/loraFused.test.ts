@@ -3,11 +3,11 @@
  * gradients for x, a and b (and xl when it differs from x); no leaks.
  */
 import * as tf from '@tensorflow/tfjs';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { COMMON_VARIANTS, setKernelVariant } from '../flags';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { COMMON_VARIANTS, setKernelVariant, SPLIT_GRID } from '../flags';
 import { int8Weight } from '../int8Matmul/int8Pack';
 import { compare, randomF32, randomInt8, refInt8Matmul, refInt8MatmulGradX, refMatmul, rng, take, TOL_F32, TOL_GELU } from '../testing/reference';
-import { loraFused } from './loraFused';
+import { forceLoraFusedSplit, loraFused, loraFusedPlan, MAX_RANKS_PER_THREAD } from './loraFused';
 import { useNodeWebGpu } from '../testing/nodeWebGpu';
 
 /** [M, K, N, r]. */
@@ -17,6 +17,10 @@ const SHAPES: Array<[number, number, number, number]> = [
   [5, 13, 7, 3],
   [33, 70, 65, 8],
   [40, 9, 130, 16],
+  // whole vec4s in K and N (what the skinny variant takes), rows and quads off its workgroups, ranks 3 and 16
+  [37, 132, 68, 8],
+  [5, 12, 20, 3],
+  [18, 64, 36, 16],
 ];
 const S = 2; // peft's default alpha / r = 16 / 8
 
@@ -36,7 +40,7 @@ function inputs(m: number, k: number, n: number, r: number, seed: number) {
 
 useNodeWebGpu();
 
-describe.each(COMMON_VARIANTS)('loraFused (%s)', (variant) => {
+describe.each([...COMMON_VARIANTS, 'skinny'] as const)('loraFused (%s)', (variant) => {
   beforeAll(() => setKernelVariant(variant));
 
   it.each(SHAPES)('y = x W + b + s (xl a^T) b^T, and with xl = x, for M=%i K=%i N=%i r=%i', async (m, k, n, r) => {
@@ -54,7 +58,7 @@ describe.each(COMMON_VARIANTS)('loraFused (%s)', (variant) => {
     tf.dispose([...Object.values(t), w.q, w.scale]);
   });
 
-  it.each([[6, 11, 9, 4], [33, 40, 70, 8]] as const)('gradients for x, xl, a and b (M=%i K=%i N=%i r=%i)', async (m, k, n, r) => {
+  it.each([[6, 11, 9, 4], [33, 40, 70, 8], [9, 24, 20, 8]] as const)('gradients for x, xl, a and b (M=%i K=%i N=%i r=%i)', async (m, k, n, r) => {
     const d = inputs(m, k, n, r, 99 + m);
     const w = int8Weight(d.q, d.scale, n, k);
     const t = { x: tf.tensor2d(d.x, [m, k]), xl: tf.tensor2d(d.xl, [m, k]), bias: tf.tensor1d(d.bias), a: tf.tensor2d(d.a, [r, k]), b: tf.tensor2d(d.b, [n, r]), dy: tf.tensor2d(d.dy, [m, n]) };
@@ -73,6 +77,44 @@ describe.each(COMMON_VARIANTS)('loraFused (%s)', (variant) => {
       expect(res.ok, `${['x', 'xl', 'a', 'b'][i]}: ${res.worst}`).toBe(true);
     }
     tf.dispose([...Object.values(t), w.q, w.scale]);
+  });
+});
+
+describe("the skinny variant's workgroups", () => {
+  afterAll(() => {
+    forceLoraFusedSplit(null);
+    setKernelVariant('auto');
+  });
+
+  it.each([[5, 12, 20, 3], [37, 132, 68, 8]] as const)('every workgroup of the sweep that takes rank r gives the reference (M=%i K=%i N=%i r=%i)', async (m, k, n, r) => {
+    setKernelVariant('skinny');
+    const d = inputs(m, k, n, r, 7 * m + r);
+    const w = int8Weight(d.q, d.scale, n, k);
+    const t = { x: tf.tensor2d(d.x, [m, k]), xl: tf.tensor2d(d.xl, [m, k]), bias: tf.tensor1d(d.bias), a: tf.tensor2d(d.a, [r, k]), b: tf.tensor2d(d.b, [n, r]) };
+    const base = refInt8Matmul(d.x, d.q, d.scale, d.bias, m, k, n);
+    const update = refMatmul(refMatmul(d.xl, d.a, m, k, r, false, true), d.b, m, r, n, false, true);
+    const ref = base.map((v, i) => v + S * update[i]);
+    const failed: string[] = [];
+    const taken = SPLIT_GRID.filter((g) => Math.ceil(r / g.cols) <= MAX_RANKS_PER_THREAD);
+    expect(taken.length).toBeGreaterThan(50);
+    for (const shape of taken) {
+      forceLoraFusedSplit(shape);
+      expect(loraFusedPlan(m, k, n, r, false).entryPoint).toBe('split_k');
+      const res = compare(await take(loraFused(t.x, t.xl, w, t.bias, t.a, t.b, S)), ref, TOL_F32);
+      if (!res.ok) failed.push(`${JSON.stringify(shape)}: ${res.worst}`);
+    }
+    expect(failed).toEqual([]);
+    tf.dispose([...Object.values(t), w.q, w.scale]);
+  });
+
+  it('runs tiled where one thread would sum more than MAX_RANKS_PER_THREAD ranks, or K or N is not in vec4s', () => {
+    setKernelVariant('skinny');
+    forceLoraFusedSplit({ split: 32, cols: 2, rowGroups: 1, rowsPerThread: 1 });
+    expect(loraFusedPlan(16, 64, 64, 2 * MAX_RANKS_PER_THREAD, true).entryPoint).toBe('split_k');
+    expect(loraFusedPlan(16, 64, 64, 2 * MAX_RANKS_PER_THREAD + 1, true).entryPoint).toBe('tiled');
+    forceLoraFusedSplit(null);
+    expect(loraFusedPlan(16, 66, 64, 8, true).entryPoint).toBe('tiled');
+    expect(loraFusedPlan(16, 64, 66, 8, true).entryPoint).toBe('tiled');
   });
 });
 

@@ -13,7 +13,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { dispatchKernel, f32Bits, registerWebGpuKernel, runKernel, type KernelDispatch } from '../bridge';
-import { commonVariant } from '../flags';
+import { commonVariant, int8MatmulVariant, splitForRows, type SplitBands, type SplitShape } from '../flags';
 import { int8MatmulTiles } from '../int8Matmul/int8Matmul';
 import type { Int8Weight } from '../int8Matmul/int8Pack';
 import { int8MatmulGradX } from '../int8MatmulGradX/int8MatmulGradX';
@@ -25,25 +25,57 @@ const SOURCE = { label: 'loraFused', code };
 /** Each thread of the tiled variant owns REG x REG outputs (REG mirrors the shader's const). */
 const REG = 4;
 
+/** The most ranks one thread of the skinny variant sums (RJ in the shader): the rank r needs cols >= r / 4. */
+export const MAX_RANKS_PER_THREAD = 4;
+
+let forcedSplit: SplitShape | null = null;
+
+/** The skinny variant's workgroups by rows (r = 8 in the sweep), chosen as INT8_MATMUL_SPLITS. */
+export const LORA_FUSED_SPLITS: SplitBands = [
+  { upTo: 32, shape: { split: 32, cols: 8, rowGroups: 1, rowsPerThread: 1 } },
+  { upTo: Infinity, shape: { split: 16, cols: 8, rowGroups: 1, rowsPerThread: 1 } },
+];
+
+/** The skinny variant's workgroup for M rows, or the one forced. */
+export function loraFusedSplit(m: number): SplitShape {
+  return forcedSplit ?? splitForRows(LORA_FUSED_SPLITS, m);
+}
+
+/** Makes every skinny loraFused use `shape` (null: back to the table); for the benchmark's sweep. */
+export function forceLoraFusedSplit(shape: SplitShape | null): void {
+  forcedSplit = shape;
+}
+
+/** What one loraFused dispatch runs: skinny where selected and the shapes allow it (else tiled), or a common variant. */
+export function loraFusedPlan(m: number, k: number, n: number, r: number, sameInput: boolean): Pick<KernelDispatch, 'entryPoint' | 'constants' | 'workgroups'> {
+  if (int8MatmulVariant(m, k, n, 'loraFused') === 'skinny') {
+    const s = loraFusedSplit(m);
+    const rj = Math.ceil(r / s.cols);
+    if (rj <= MAX_RANKS_PER_THREAD) {
+      const constants = { KT: s.split, CT: s.cols, RT: s.rowGroups, RM: s.rowsPerThread, RJ: rj, R: r, SAME_INPUT: Number(sameInput) };
+      return { entryPoint: 'split_k', constants, workgroups: [Math.ceil(n / 4 / s.cols), Math.ceil(m / (s.rowGroups * s.rowsPerThread)), 1] };
+    }
+  }
+  const variant = commonVariant();
+  const tiles = int8MatmulTiles(m); // same tiling as the plain int8 matmul
+  const constants = variant === 'naive' ? { WG_X: 16, WG_Y: 4, R: r } : { ...tiles, R: r, SAME_INPUT: Number(sameInput) };
+  const workgroups: KernelDispatch['workgroups'] =
+    variant === 'naive' ? [Math.ceil(n / 16), Math.ceil(m / 4), 1] : [Math.ceil(n / (tiles.WG_X * REG)), Math.ceil(m / (tiles.WG_Y * REG)), 1];
+  return { entryPoint: variant, constants, workgroups };
+}
+
 function dispatch(inputs: Record<string, tf.TensorInfo | undefined>, scaling: number): tf.TensorInfo {
   const { x, xl, q, scale, bias, a, b } = inputs as Record<string, tf.TensorInfo>;
   const [m, k] = x.shape;
   const [n, k4] = q.shape;
   const r = a.shape[0];
-  const variant = commonVariant();
-  const tiles = int8MatmulTiles(m); // same tiling as the plain int8 matmul
-  const same = Number(xl.dataId === x.dataId); // no dropout: one staging of the input rows
-  const constants = variant === 'naive' ? { WG_X: 16, WG_Y: 4, R: r } : { ...tiles, R: r, SAME_INPUT: same };
-  const workgroups: KernelDispatch['workgroups'] =
-    variant === 'naive' ? [Math.ceil(n / 16), Math.ceil(m / 4), 1] : [Math.ceil(n / (tiles.WG_X * REG)), Math.ceil(m / (tiles.WG_Y * REG)), 1];
+  const same = xl.dataId === x.dataId; // no dropout: one read of the input rows
   return dispatchKernel({
     source: SOURCE,
-    entryPoint: variant,
-    constants,
+    ...loraFusedPlan(m, k, n, r, same),
     inputs: [x, xl, q, scale, bias, a, b],
     outputShape: [m, n],
     uniforms: [m, k, n, k4, f32Bits(scaling)],
-    workgroups,
   });
 }
 

@@ -11,6 +11,12 @@
 //   tiled: (SAME_INPUT: xl is x, staged once) the int8Matmul tiling (a TM x TN tile per workgroup, a REG x REG block per thread, K in chunks of
 //          TK4 words staged in workgroup memory) plus, from the same staged chunk of xl and of a, the
 //          workgroup's TM x R block of low, each entry owned by one thread; the epilogue adds s * low @ b^T.
+//   skinny (entry point split_k): int8Matmul's skinny layout (see int8Matmul.wgsl: KT threads split K for each
+//          column quad and row group, reading global memory directly) for real GPUs and short inputs; needs K and N
+//          multiples of 4 and R <= 4 CT. Alongside its int8 partial sums, thread (kt, ct, rt) keeps partial sums of
+//          low[m, r] for its rows and the ranks r = ct, ct + CT, ... (at most RJ = 4 of them), over its share of K.
+//          Trees over the KT threads reduce both; low lands in workgroup memory for the epilogue, which adds
+//          s * low @ b^T to each of the thread's columns.
 
 override WG_X: u32 = 16;
 override WG_Y: u32 = 8;
@@ -21,6 +27,13 @@ override SAME_INPUT: bool = false;
 const REG: u32 = 4u;
 override TM: u32 = WG_Y * REG;
 override TN: u32 = WG_X * REG;
+// The skinny variant's shape: threads along k (a power of two), column quads, row groups, rows per thread (<= REG),
+// ranks per thread (RJ = ceil(R / CT) <= 4).
+override KT: u32 = 16;
+override CT: u32 = 4;
+override RT: u32 = 4;
+override RM: u32 = 4;
+override RJ: u32 = 2;
 
 struct Dims {
   M: u32,
@@ -39,6 +52,14 @@ struct Dims {
 @group(0) @binding(6) var<storage, read> a: array<f32>; // [R, K]
 @group(0) @binding(7) var<storage, read> b: array<f32>; // [N, R]
 @group(0) @binding(8) var<uniform> dims: Dims;
+
+// The same buffers as vec4s, for the skinny variant only (K and N multiples of 4; an entry point binds one view).
+@group(0) @binding(0) var<storage, read_write> y4: array<vec4<f32>>; // [M, N / 4]
+@group(0) @binding(1) var<storage, read> x4: array<vec4<f32>>; // [M, K4]
+@group(0) @binding(2) var<storage, read> xl4: array<vec4<f32>>; // [M, K4]
+@group(0) @binding(4) var<storage, read> scale4: array<vec4<f32>>; // [N / 4]
+@group(0) @binding(5) var<storage, read> bias4: array<vec4<f32>>; // [N / 4]
+@group(0) @binding(6) var<storage, read> a4: array<vec4<f32>>; // [R, K4]
 
 fn unpack(w: u32) -> vec4<f32> {
   let s = bitcast<i32>(w);
@@ -176,5 +197,90 @@ fn tiled(@builtin(local_invocation_id) l: vec3<u32>, @builtin(workgroup_id) wg: 
         y[m * dims.N + n] = acc[i][j] * scale[n] + bias[n] + dims.s * update;
       }
     }
+  }
+}
+
+var<workgroup> partial: array<vec4<f32>, KT * CT * RT>; // one row's int8 partial sums, per thread
+var<workgroup> lowPartial: array<f32, KT * CT * RT>; // one (row, rank)'s partial sum of low, per thread
+var<workgroup> lowRows: array<f32, RT * RM * R>; // [RT * RM, R]: low for the workgroup's rows
+
+@compute @workgroup_size(KT * CT * RT)
+fn split_k(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wg: vec3<u32>) {
+  let kt = lid % KT;
+  let ct = (lid / KT) % CT;
+  let rt = lid / (KT * CT);
+  let n4 = dims.N / 4u;
+  let c = wg.x * CT + ct; // this thread's column quad: columns 4c .. 4c + 3
+  let row0 = (wg.y * RT + rt) * RM;
+  var acc: array<vec4<f32>, REG>; // acc[i]: row row0 + i, this thread's share of k
+  var lowAcc: array<f32, 16>; // lowAcc[4i + j]: row row0 + i, rank ct + j CT
+  for (var kw = kt; kw < dims.K4; kw += KT) {
+    var wm = mat4x4<f32>();
+    if (c < n4) {
+      let base = 4u * c * dims.K4;
+      wm = mat4x4<f32>(unpack(q[base + kw]), unpack(q[base + dims.K4 + kw]), unpack(q[base + 2u * dims.K4 + kw]), unpack(q[base + 3u * dims.K4 + kw]));
+    }
+    for (var i = 0u; i < RM; i++) {
+      let m = row0 + i;
+      if (m < dims.M) {
+        let xv = x4[m * dims.K4 + kw];
+        acc[i] += xv * wm;
+        var xlv = xv;
+        if (!SAME_INPUT) {
+          xlv = xl4[m * dims.K4 + kw];
+        }
+        for (var j = 0u; j < RJ; j++) {
+          let r = ct + j * CT;
+          if (r < R) {
+            lowAcc[4u * i + j] += dot(xlv, a4[r * dims.K4 + kw]);
+          }
+        }
+      }
+    }
+  }
+  // low for the workgroup's rows: a tree over the KT threads of each (row, rank), into lowRows.
+  for (var i = 0u; i < RM; i++) {
+    for (var j = 0u; j < RJ; j++) {
+      lowPartial[lid] = lowAcc[4u * i + j];
+      workgroupBarrier();
+      for (var step = KT / 2u; step > 0u; step /= 2u) {
+        if (kt < step) {
+          lowPartial[lid] += lowPartial[lid + step];
+        }
+        workgroupBarrier();
+      }
+      let r = ct + j * CT;
+      if (kt == 0u && r < R) {
+        lowRows[(rt * RM + i) * R + r] = lowPartial[lid];
+      }
+      workgroupBarrier();
+    }
+  }
+  var s = vec4<f32>(0.0);
+  var bv = vec4<f32>(0.0);
+  if (kt == 0u && c < n4) {
+    s = scale4[c];
+    bv = bias4[c];
+  }
+  for (var i = 0u; i < RM; i++) {
+    partial[lid] = acc[i];
+    workgroupBarrier();
+    for (var step = KT / 2u; step > 0u; step /= 2u) {
+      if (kt < step) {
+        partial[lid] += partial[lid + step];
+      }
+      workgroupBarrier();
+    }
+    let m = row0 + i;
+    if (kt == 0u && c < n4 && m < dims.M) {
+      var update = vec4<f32>(0.0);
+      let lowBase = (rt * RM + i) * R;
+      for (var r = 0u; r < R; r++) {
+        let l = lowRows[lowBase + r];
+        update += l * vec4<f32>(b[(4u * c) * R + r], b[(4u * c + 1u) * R + r], b[(4u * c + 2u) * R + r], b[(4u * c + 3u) * R + r]);
+      }
+      y4[m * n4 + c] = partial[lid] * s + bv + dims.s * update;
+    }
+    workgroupBarrier();
   }
 }

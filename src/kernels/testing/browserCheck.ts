@@ -42,13 +42,15 @@ const LN_EPS = 1e-12;
 
 /**
  * [M, K, N, r]: 1s, ragged sizes, more rows than one tile, and widths and a rank that loraGrad reads as vec4s; the
- * int8 matmuls' vec4 variant takes the last (and falls back to tiled on the others).
+ * int8 matmuls' vec4 and skinny variants take the last two (and fall back to tiled on the others; the last is past
+ * skinny's first band of rows, at rank 16).
  */
 const SHAPES: Array<[number, number, number, number]> = [
   [1, 1, 1, 1],
   [17, 33, 65, 3],
   [40, 130, 9, 8],
   [20, 64, 68, 8],
+  [33, 132, 36, 16],
 ];
 
 export interface KernelCheckReport {
@@ -68,7 +70,9 @@ export async function checkKernels(): Promise<KernelCheckReport> {
   takeDeviceErrors(); // only this check's own
   for (const variant of KERNEL_VARIANTS) {
     setKernelVariant(variant);
-    const onlyInt8Matmuls = variant === 'vec4'; // only they have it: the other kernels would rerun 'tiled'
+    // Only the int8 matmuls have 'vec4', and they and loraFused 'skinny': the other kernels would rerun 'tiled'.
+    const onlyInt8Matmuls = variant === 'vec4';
+    const onlyMatmuls = variant === 'vec4' || variant === 'skinny';
     for (const [m, k, n, r] of SHAPES) {
       const shape = `M=${m} K=${k} N=${n} r=${r}`;
       const add = (kernel: string, res: { ok: boolean; worst: string }) => checks.push({ kernel, variant, shape, ...res });
@@ -90,6 +94,10 @@ export async function checkKernels(): Promise<KernelCheckReport> {
       const dyB = refMatmul(dy, b, m, n, r);
       add('loraFused grad a', compare(await take(ga), refMatmul(dyB, x, r, m, k, true, false).map((v) => 2 * v), TOL_GELU));
       add('loraFused grad b', compare(await take(gb), refMatmul(dy, refMatmul(x, a, m, k, r, false, true), n, m, r, true, false).map((v) => 2 * v), TOL_GELU));
+      if (onlyMatmuls) {
+        tf.dispose([...Object.values(t), w.q, w.scale]);
+        continue;
+      }
       add('loraRankProduct', compare(await take(loraRankProduct(t.dy, t.b, 'cols', 2)), refMatmul(dy, b, m, n, r).map((v) => 2 * v), TOL_F32));
       const low = tf.tensor2d(Float32Array.from(refMatmul(x, a, m, k, r, false, true)), [m, r]);
       add('loraWeightGrad (3 ranges)', compare(await take(loraWeightGrad(low, t.dy, 'cols', 2, 3)), refMatmul(dy, refMatmul(x, a, m, k, r, false, true), n, m, r, true, false).map((v) => 2 * v), TOL_F32));
@@ -100,7 +108,7 @@ export async function checkKernels(): Promise<KernelCheckReport> {
       add('int8Gather', compare(await take(int8Gather(w, ids)), rows, { abs: 0, rel: 1e-7 }));
       tf.dispose([...Object.values(t), ids, w.q, w.scale]);
     }
-    for (const { ln: [rows, h], sm } of onlyInt8Matmuls ? [] : ROWWISE) {
+    for (const { ln: [rows, h], sm } of onlyMatmuls ? [] : ROWWISE) {
       const next = rng(rows * 100 + h);
       const [x, gamma, beta, dy] = [randomF32(rows * h, next, 2), randomF32(h, next), randomF32(h, next), randomF32(rows * h, next)];
       const t = { x: tf.tensor2d(x, [rows, h]), gamma: tf.tensor1d(gamma), beta: tf.tensor1d(beta), dy: tf.tensor2d(dy, [rows, h]) };
@@ -124,6 +132,6 @@ export async function checkKernels(): Promise<KernelCheckReport> {
       tf.dispose([...Object.values(t), ...Object.values(u)]);
     }
   }
-  setKernelVariant('tiled');
+  setKernelVariant('auto');
   return { backend: choice.backend, checks, leakedTensors: tf.memory().numTensors - before, deviceErrors: takeDeviceErrors() };
 }

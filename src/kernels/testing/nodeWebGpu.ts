@@ -18,7 +18,7 @@ export function useNodeWebGpu(): void {
     expect(takeDeviceErrors()).toEqual([]);
   });
   afterAll(() => {
-    setKernelVariant('tiled');
+    setKernelVariant('auto');
     uninstallNodeWebGpu();
   });
 }
