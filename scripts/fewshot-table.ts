@@ -5,10 +5,16 @@
  * is the accuracy's mean ± std over the seeds that finished, with their count. Seeds of one cell may come from
  * several runs (one per seed).
  *
+ * LiST runs that kept a share of the labels aside (the runner's --eval-fraction; before that flag existed, 0.2) get
+ * their own rows, marked with the share they trained on. A LiST run that reports its first teacher's test accuracy
+ * (`firstTeacher`) also fills the row "<method> (LiST's first teacher)": that teacher is the method trained on the
+ * same labels without self-training (its own seed streams, so it is not bit for bit the plain row).
+ *
  * Below the table, the issue's two goals, each as a paired comparison (same dataset, K and seed on both sides, so
  * a seed missing on one side drops out of both): LiST (meta weights) against the same method without self-training,
  * averaged over the datasets (goal: +3 points); and meta against uniform weights (goal: > 0). A goal is judged only
- * where all four datasets have at least one paired seed.
+ * where all four datasets have at least one paired seed. Where first teachers were reported, LiST is also set
+ * against its own first teacher (the gain of the rounds alone).
  */
 import { readFileSync } from 'node:fs';
 
@@ -18,8 +24,8 @@ interface Summary {
   method: string;
   selfTrain: boolean;
   weighting: string | null;
-  seeds: Array<{ seed: number; accuracy: number }>;
-  config?: { fineTune?: { maxSteps?: number }; selfTrain?: { studentHead?: string } };
+  seeds: Array<{ seed: number; accuracy: number; firstTeacher?: { accuracy: number } | null }>;
+  config?: { fineTune?: { maxSteps?: number }; selfTrain?: { studentHead?: string; evalFraction?: number } };
 }
 
 /** Labelled steps of the table's runs without LiST (and of LiST's first teacher); other step counts get their own row. */
@@ -47,8 +53,14 @@ for (const file of files) {
 }
 
 const dataset = (r: Summary) => r.data.replace(/\/+$/, '').split('/').pop() ?? r.data;
+/** How a LiST variant's name shows that it trained on part of the labels (held-out share > 0). */
+const labelsSuffix = (evalFraction: number) => (evalFraction > 0 ? `, ${Math.round(100 * (1 - evalFraction))} % of labels` : '');
+/** The variant suffix of a LiST run: its student head, then the share of labels it trained on. */
+const listSuffix = (r: Summary) =>
+  `${HEAD_SUFFIX[r.config?.selfTrain?.studentHead ?? 'initial'] ?? ''}${labelsSuffix(r.config?.selfTrain?.evalFraction ?? 0)}`;
+const firstTeacherRow = (method: string) => `${method} (LiST's first teacher)`;
 const variant = (r: Summary) => {
-  if (r.selfTrain) return `${r.method} + LiST (${r.weighting} weights${HEAD_SUFFIX[r.config?.selfTrain?.studentHead ?? 'initial'] ?? ''})`;
+  if (r.selfTrain) return `${r.method} + LiST (${r.weighting} weights${listSuffix(r)})`;
   const steps = r.config?.fineTune?.maxSteps ?? TABLE_STEPS;
   return steps === TABLE_STEPS ? r.method : `${r.method} (${steps} steps)`;
 };
@@ -62,6 +74,14 @@ for (const r of runs) {
   const bySeed = byColumn.get(column(r)) ?? new Map<number, number>();
   byColumn.set(column(r), bySeed);
   for (const s of r.seeds) bySeed.set(s.seed, s.accuracy);
+  const teachers = r.seeds.filter((s) => s.firstTeacher);
+  if (teachers.length === 0) continue;
+  const name = firstTeacherRow(r.method) + labelsSuffix(r.config?.selfTrain?.evalFraction ?? 0);
+  const teacherColumns = cells.get(name) ?? new Map<string, Map<number, number>>();
+  cells.set(name, teacherColumns);
+  const teacherSeeds = teacherColumns.get(column(r)) ?? new Map<number, number>();
+  teacherColumns.set(column(r), teacherSeeds);
+  for (const s of teachers) teacherSeeds.set(s.seed, s.firstTeacher!.accuracy);
 }
 const columns = [...new Set(runs.map(column))].sort((a, b) => {
   const [da, ka] = a.split(' K='), [db, kb] = b.split(' K=');
@@ -117,10 +137,13 @@ function goalLines(title: string, a: string, b: string, goal: number, strict: bo
 
 const methods = [...new Set(runs.map((r) => r.method))].sort();
 console.log('\nGoals (paired by dataset, K and seed; seeds in brackets):');
+const suffixes = [...new Set(runs.filter((r) => r.selfTrain).map(listSuffix))].sort();
 for (const m of methods) {
-  for (const suffix of Object.values(HEAD_SUFFIX)) {
+  for (const suffix of suffixes) {
     goalLines(`${m} + LiST (meta${suffix}) − ${m}`, `${m} + LiST (meta weights${suffix})`, m, 3, false);
     goalLines(`${m} + LiST${suffix}: meta − uniform weights`, `${m} + LiST (meta weights${suffix})`, `${m} + LiST (uniform weights${suffix})`, 0, true);
+    if (suffix.includes('% of labels')) continue;
+    goalLines(`${m} + LiST (meta${suffix}) − its first teacher`, `${m} + LiST (meta weights${suffix})`, firstTeacherRow(m), 3, false);
   }
 }
 
@@ -128,7 +151,9 @@ for (const m of methods) {
 const finishedLater = (job: string): boolean => {
   const words = job.split(/\s+/);
   const value = (name: string) => { const i = words.indexOf(name); return i >= 0 ? words[i + 1] : undefined; };
-  const list = ` + LiST (${value('--weighting') ?? 'meta'} weights${HEAD_SUFFIX[value('--student-head') ?? 'initial'] ?? ''})`;
+  // A LiST job line without --eval-fraction predates the flag, when every LiST run kept 0.2 of the labels aside.
+  const evalFraction = Number(value('--eval-fraction') ?? 0.2);
+  const list = ` + LiST (${value('--weighting') ?? 'meta'} weights${HEAD_SUFFIX[value('--student-head') ?? 'initial'] ?? ''}${labelsSuffix(evalFraction)})`;
   const steps = Number(value('--steps') ?? RUNNER_DEFAULT_STEPS);
   const name = `${value('--method') ?? 'lora'}${words.includes('--self-train') ? list : steps === TABLE_STEPS ? '' : ` (${steps} steps)`}`;
   const seeds = cells.get(name)?.get(`${words[0]} K=${value('--k')}`);

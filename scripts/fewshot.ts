@@ -1,7 +1,7 @@
 /**
  * `npm run fewshot -- --data <dir> --k <per class> --method <name> [--self-train] [--unlabeled <n>]
  *    [--weighting meta|uniform] [--student-head initial|teacher|fresh] [--rounds <n>] [--student-steps <n>] [--student-fine-tune <n>] [--per-round <n>] [--steps <n>] [--lr <x>]
- *    [--head prompt|random] [--backend wasm|webgpu|cpu] [--seeds 1,2,3] [--feature-cache <file>] [--state-dir <dir>] [--json]`
+ *    [--eval-fraction <x>] [--head prompt|random] [--backend wasm|webgpu|cpu] [--seeds 1,2,3] [--feature-cache <file>] [--state-dir <dir>] [--json]`
  *
  * Few-shot accuracy headless in Node on the bundled int8 all-MiniLM-L6-v2. <dir> holds train.jsonl and test.jsonl,
  * one {"text", "label"} per line (labels are strings or integers; classes are the sorted distinct labels of
@@ -15,6 +15,12 @@
  * each distinct text goes through the encoder once per process, however many steps, seeds and rounds use it. With
  * --feature-cache <file> those embeddings are also read from and written back to a file (tied to the encoder's
  * fingerprint and pooling), so runs in other processes on the same dataset start warm.
+ *
+ * LiST here trains on every labelled example (--eval-fraction 0, the default of this runner): the studio keeps a
+ * fifth of the labels aside to show teacher and student accuracy, but a benchmark against runs without
+ * self-training must give both sides the same labels. Each LiST seed also reports its first teacher's test
+ * accuracy (`firstTeacher`): the model before any self-training, trained on the same labels, so LiST's gain over
+ * it is measured with nothing else changed.
  *
  * With --state-dir <dir>, a LiST run writes its state after every finished round (one JSON file per run and seed,
  * named by a hash of everything that defines the run) and, started again with the same flags, resumes after the
@@ -34,7 +40,7 @@ import { labelTextHead, LinearHead } from '../src/peft/head';
 import { METHOD_NAMES, type MethodName } from '../src/peft/method';
 import { createDelta, PEFT_METHODS } from '../src/peft/registry';
 import { initNodeBackend } from '../src/runtime/nodeBackends';
-import { resolveSelfTrainConfig, selfTrain, type SelfTrainState, STUDENT_HEADS, WEIGHTINGS, type RoundPhaseSeconds, type StudentHead, type Weighting } from '../src/selftrain';
+import { classifierFromArrays, resolveSelfTrainConfig, selfTrain, type SelfTrainState, STUDENT_HEADS, WEIGHTINGS, type RoundPhaseSeconds, type StudentHead, type Weighting } from '../src/selftrain';
 import type { LabelledExample } from '../src/training/batching';
 import { fitClassifier } from '../src/training/fitClassifier';
 import { Rng } from '../src/training/rng';
@@ -50,7 +56,7 @@ function readJsonl(path: string): Row[] {
 }
 
 function usage(message: string): never {
-  console.error(`${message}\nusage: npm run fewshot -- --data <dir> --k <per class> --method <${METHOD_NAMES.join('|')}> [--self-train] [--unlabeled <n>] [--weighting meta|uniform] [--student-head initial|teacher|fresh] [--rounds <n>] [--student-steps <n>] [--student-fine-tune <n>] [--per-round <n>] [--steps <n>] [--lr <x>] [--head prompt|random] [--backend wasm|webgpu|cpu] [--seeds 1,2,3] [--feature-cache <file>] [--state-dir <dir>] [--json]`);
+  console.error(`${message}\nusage: npm run fewshot -- --data <dir> --k <per class> --method <${METHOD_NAMES.join('|')}> [--self-train] [--unlabeled <n>] [--weighting meta|uniform] [--student-head initial|teacher|fresh] [--rounds <n>] [--student-steps <n>] [--student-fine-tune <n>] [--per-round <n>] [--steps <n>] [--lr <x>] [--eval-fraction <x>] [--head prompt|random] [--backend wasm|webgpu|cpu] [--seeds 1,2,3] [--feature-cache <file>] [--state-dir <dir>] [--json]`);
   process.exit(2);
 }
 
@@ -115,7 +121,7 @@ if (!['wasm', 'webgpu', 'cpu'].includes(backend)) usage('--backend must be wasm,
 const headInit = flag(args, '--head') ?? 'prompt';
 if (!['prompt', 'random'].includes(headInit)) usage('--head must be prompt or random.');
 const fineTune = { lr: Number(flag(args, '--lr') ?? 1e-3), maxSteps: Number(flag(args, '--steps') ?? 30), batchSize: 8, heldOutFraction: 0, patience: 0 };
-const selfConfig = resolveSelfTrainConfig({ fineTune, weighting, studentHead,
+const selfConfig = resolveSelfTrainConfig({ fineTune, weighting, studentHead, evalFraction: Number(flag(args, '--eval-fraction') ?? 0),
   unlabeledPerRound: Number(flag(args, '--per-round') ?? Math.min(unlabeled, 256)),
   ...(flag(args, '--rounds') ? { rounds: Number(flag(args, '--rounds')) } : {}),
   ...(flag(args, '--student-steps') ? { studentSteps: Number(flag(args, '--student-steps')) } : {}),
@@ -175,17 +181,32 @@ function writeWhole(path: string, data: string | Buffer): void {
 }
 
 type RoundRow = { round: number; teacherAccuracy: number | null; studentAccuracy: number | null; seconds: RoundPhaseSeconds };
+type Metrics = { accuracy: number; macroF1: number };
 interface SavedRun {
   state: SelfTrainState;
   rounds: RoundRow[];
   teacherSeconds: number | null;
+  /** The first teacher's test metrics (absent in files written before they were measured). */
+  firstTeacher?: Metrics | null;
 }
+
+const hashed = (key: unknown) => createHash('sha256').update(JSON.stringify(key)).digest('hex').slice(0, 16);
 
 /** Where seed `seed` of this run keeps its state: named by a hash of the data, K, method and every LiST knob. */
 function stateFile(seed: number): string | null {
   if (!stateDir || !selfTraining) return null;
-  const key = JSON.stringify({ data: dataDir, k, unlabeled, method: PEFT_METHODS[method].defaults, headInit, backend, selfConfig, seed });
-  return join(stateDir, `${createHash('sha256').update(key).digest('hex').slice(0, 16)}.json`);
+  return join(stateDir, `${hashed({ data: dataDir, k, unlabeled, method: PEFT_METHODS[method].defaults, headInit, backend, selfConfig, seed })}.json`);
+}
+
+/**
+ * Where seed `seed` keeps its first teacher (round 0), named by what defines that teacher alone: the knobs of the
+ * rounds (weighting, student head, rounds, steps) leave it unchanged, so a meta and a uniform run of one seed train
+ * it once between them.
+ */
+function teacherFile(seed: number): string | null {
+  if (!stateDir || !selfTraining) return null;
+  const { fineTune: ft, evalFraction, maxLength } = selfConfig;
+  return join(stateDir, `teacher-${hashed({ data: dataDir, k, method: PEFT_METHODS[method].defaults, headInit, backend, ft, evalFraction, maxLength, seed })}.json`);
 }
 
 const toJson = (run: SavedRun) => JSON.stringify(run, (_, v) => (v instanceof Float32Array ? Array.from(v) : v));
@@ -203,6 +224,16 @@ function writeSavedRun(path: string | null, run: SavedRun): void {
   writeWhole(path, toJson(run));
 }
 
+/** Test metrics of the classifier a LiST state holds (its teacher). */
+async function evaluateArrays(state: SelfTrainState): Promise<Metrics> {
+  const classifier = classifierFromArrays(weights, ckpt.pooling, ckpt.config, PEFT_METHODS[method].defaults, state.teacher, features);
+  try {
+    return await evaluate(classifier, tokenizer, test, names.length);
+  } finally {
+    classifier.dispose();
+  }
+}
+
 /** A head that scores the frozen encoder's embedding of each label name: a zero-shot start (promptInitHead). */
 const labelNameHead = () => labelTextHead(weights, ckpt.pooling, tokenizer, names);
 
@@ -214,28 +245,42 @@ for (const seed of seeds) {
   let teacherSeconds: number | null = null;
   const rounds: RoundRow[] = [];
   const head = headInit === 'prompt' ? await labelNameHead() : LinearHead.random(ckpt.config.hiddenSize, names.length, seed + 1);
+  let firstTeacher: Metrics | null = null;
+  let firstTeacherSeconds = 0;
+  /** Test metrics of the teacher a LiST state holds, timed apart from training. */
+  const scoreTeacher = async (state: SelfTrainState) => {
+    const t = performance.now();
+    const metrics = await evaluateArrays(state);
+    firstTeacherSeconds += (performance.now() - t) / 1000;
+    return metrics;
+  };
   if (selfTraining) {
     const file = stateFile(seed);
-    const saved = readSavedRun(file);
+    const sharedTeacher = teacherFile(seed);
+    const saved = readSavedRun(file) ?? readSavedRun(sharedTeacher);
     let lastState: SelfTrainState | null = null;
     if (saved) {
       rounds.push(...saved.rounds);
       teacherSeconds = saved.teacherSeconds;
-      if (!args.includes('--json')) console.log(`seed ${seed}: resuming after round ${saved.state.roundsFinished} from ${file}`);
+      firstTeacher = saved.firstTeacher ?? null;
+      if (!args.includes('--json')) console.log(`seed ${seed}: resuming after round ${saved.state.roundsFinished} from ${existsSync(file!) ? file : sharedTeacher}`);
     }
+    if (saved && firstTeacher === null && saved.state.roundsFinished === 0) firstTeacher = await scoreTeacher(saved.state);
     const result = await selfTrain({
       weights, pooling: ckpt.pooling, encoder: ckpt.config, tokenizer, method: PEFT_METHODS[method].defaults, classes: names.length, features,
       labelled, unlabelled: pool, config: { ...selfConfig, seed }, initialHead: head, ...(saved ? { resume: saved.state } : {}),
-      onState: (s) => {
+      onState: async (s) => {
         lastState = s;
         if (s.roundsFinished > 0) return; // written with its round's row, on the 'round' event below
         teacherSeconds = (performance.now() - t0) / 1000;
-        writeSavedRun(file, { state: s, rounds, teacherSeconds });
+        firstTeacher = await scoreTeacher(s);
+        writeSavedRun(file, { state: s, rounds, teacherSeconds, firstTeacher });
+        writeSavedRun(sharedTeacher, { state: s, rounds: [], teacherSeconds, firstTeacher });
       },
       onEvent: (e) => {
         if (e.kind !== 'round') return;
         rounds.push({ round: e.round, teacherAccuracy: e.teacherAccuracy, studentAccuracy: e.studentAccuracy, seconds: e.phaseSeconds });
-        if (lastState) writeSavedRun(file, { state: lastState, rounds, teacherSeconds });
+        if (lastState) writeSavedRun(file, { state: lastState, rounds, teacherSeconds, firstTeacher });
         if (!args.includes('--json')) console.log(`seed ${seed} round ${e.round}: teacher ${e.teacherAccuracy} student ${e.studentAccuracy} ${JSON.stringify(e.phaseSeconds)}`);
       },
     });
@@ -246,13 +291,13 @@ for (const seed of seeds) {
     classifier = new PeftClassifier(weights, ckpt.pooling, delta, head, features);
     await fitClassifier({ classifier, tokenizer, examples: labelled, config: { ...fineTune, seed } });
   }
-  const trainSeconds = (performance.now() - t0) / 1000;
+  const trainSeconds = (performance.now() - t0) / 1000 - firstTeacherSeconds;
   const t1 = performance.now();
   const metrics = await evaluate(classifier, tokenizer, test, names.length);
   classifier.dispose();
   const row = {
-    seed, labelled: labelled.length, unlabelled: selfTraining ? pool.length : 0, ...metrics, rounds,
-    seconds: { train: trainSeconds, teacher: teacherSeconds, eval: (performance.now() - t1) / 1000 },
+    seed, labelled: labelled.length, unlabelled: selfTraining ? pool.length : 0, ...metrics, ...(selfTraining ? { firstTeacher } : {}), rounds,
+    seconds: { train: trainSeconds, teacher: teacherSeconds, eval: (performance.now() - t1) / 1000, ...(selfTraining ? { firstTeacherEval: firstTeacherSeconds } : {}) },
   };
   if (!args.includes('--json')) console.log(JSON.stringify(row));
   perSeed.push(row);

@@ -45,7 +45,7 @@ async function oneRound(weights: BertWeights, method: MethodName, extra: Partial
   const parts = { weights, tokenize: (text: string) => tokenizer.encode(text).ids };
   const result = await selfTrain({
     weights, pooling: ckpt.pooling, encoder: ckpt.config, tokenizer, method: PEFT_METHODS[method].defaults, classes: 2,
-    labelled: LABELLED, unlabelled: UNLABELLED, config: CONFIG, onEvent: (e) => events.push(e), onState: (s) => states.push(s),
+    labelled: LABELLED, unlabelled: UNLABELLED, config: CONFIG, onEvent: (e) => events.push(e), onState: (s) => void states.push(s),
     parts, ...extra,
   });
   result.classifier.dispose();

@@ -54,7 +54,7 @@ describe.each(ROWS)('selfTrain with $name on $backend', ({ backend, method }) =>
     const result = await selfTrain({
       weights, pooling: ckpt.pooling, encoder: ckpt.config, tokenizer, method, classes: 2,
       labelled: LABELLED, unlabelled: UNLABELLED, config: CONFIG, signal: controller.signal,
-      onState: (s) => states.push(s),
+      onState: (s) => void states.push(s),
       onEvent: (e) => {
         events.push(e);
         if (e.kind === 'studentStep') tensorsAtStep.push({ round: e.round, step: e.step, n: tf.memory().numTensors });
@@ -131,6 +131,26 @@ describe.each(ROWS)('selfTrain with $name on $backend', ({ backend, method }) =>
     expect([fitSteps(0), fitSteps(1)]).toEqual([3, 2]);
     expect(round?.kind === 'round' && Object.values(round.phaseSeconds).every((x) => x >= 0)).toBe(true);
     uniform.result.classifier.dispose();
+  }, 120_000);
+
+  it('waits for an onState that returns a promise, and with evalFraction 0 trains on every label and scores nothing', async () => {
+    const order: string[] = [];
+    const rounds: SelfTrainEvent[] = [];
+    const slowSave = (s: SelfTrainState) => new Promise<void>((resolve) => setTimeout(() => { order.push(`saved ${s.roundsFinished}`); resolve(); }, 50));
+    const { result } = await run({
+      config: { ...CONFIG, rounds: 1, evalFraction: 0 },
+      onState: slowSave,
+      onEvent: (e) => {
+        if (e.kind !== 'fit') order.push(e.kind);
+        if (e.kind === 'round') rounds.push(e);
+      },
+    });
+    // Round 0's state is saved before round 1 starts, round 1's before its summary goes out.
+    expect(order.slice(0, 2)).toEqual(['saved 0', 'pseudoLabels']);
+    expect(order.indexOf('saved 1')).toBe(order.indexOf('round') - 1);
+    const round = rounds[0];
+    expect(round?.kind === 'round' && [round.teacherAccuracy, round.studentAccuracy]).toEqual([null, null]);
+    result.classifier.dispose();
   }, 120_000);
 
   it('starts the first teacher from a given head, copied (the caller keeps its own)', async () => {

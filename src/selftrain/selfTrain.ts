@@ -53,8 +53,8 @@ export interface SelfTrainOptions {
   /** Continue after the round the state was saved at. */
   resume?: SelfTrainState;
   onEvent?: (e: SelfTrainEvent) => void;
-  /** Called with the state after round 0 and after every finished round (to persist it). */
-  onState?: (state: SelfTrainState) => void;
+  /** Called with the state after round 0 and after every finished round (to persist it); awaited when it returns a promise. */
+  onState?: (state: SelfTrainState) => void | Promise<void>;
   signal?: AbortSignal;
 }
 
@@ -147,7 +147,7 @@ export async function selfTrain(opts: SelfTrainOptions): Promise<SelfTrainResult
       return { reason: 'cancelled', state, classifier: teacher };
     }
     state = await stateOf(teacher, 0);
-    onState(state);
+    await onState(state);
   }
 
   for (let round = state.roundsFinished + 1; round <= cfg.rounds; round++) {
@@ -180,7 +180,7 @@ export async function selfTrain(opts: SelfTrainOptions): Promise<SelfTrainResult
     teacher.dispose();
     teacher = student;
     state = await stateOf(teacher, round);
-    onState(state);
+    await onState(state);
     onEvent({
       kind: 'round', round, teacherAccuracy, studentAccuracy, pseudoLabelClassCounts: labelled.classCounts,
       studentStepsTaken: steps, seconds: (performance.now() - started) / 1000,
