@@ -36,9 +36,10 @@ const RUNNER_DEFAULT_STEPS = 30;
 /** How a LiST variant's name shows a student head other than the default ('initial'). */
 const HEAD_SUFFIX: Record<string, string> = { initial: '', teacher: ", teacher's head", fresh: ', fresh head' };
 
-const files = process.argv.slice(2);
+const missingOnly = process.argv.includes('--missing');
+const files = process.argv.slice(2).filter((a) => a !== '--missing');
 if (files.length === 0) {
-  console.error('usage: npx tsx scripts/fewshot-table.ts <results.jsonl>...');
+  console.error('usage: npx tsx scripts/fewshot-table.ts [--missing] <results.jsonl>...');
   process.exit(2);
 }
 const runs: Summary[] = [];
@@ -92,6 +93,44 @@ const stats = (xs: number[]) => {
   return { mean, std: Math.sqrt(xs.reduce((a, x) => a + (x - mean) ** 2, 0) / xs.length) };
 };
 const pct = (x: number) => (100 * x).toFixed(1);
+
+/** The issue's table: every method at both K on the four datasets, 5 seeds, without LiST and with it (meta and uniform). */
+const TABLE = { datasets: ['emotion', 'mpqa', 'sst2', 'subj'], ks: [16, 8], seeds: [1, 2, 3, 4, 5] };
+/** The runner's flags shared by every run of the table (BENCHMARKS.md, "Settings"). */
+const TABLE_FLAGS = '--steps 100 --lr 1e-3 --head prompt --backend wasm';
+const LIST_FLAGS = '--unlabeled 2000 --rounds 3 --student-steps 30 --student-fine-tune 30 --per-round 256 --eval-fraction 0';
+
+/**
+ * With --missing, instead of the table: one job line ("<dataset> <runner flags>", as scripts/gpu/table.sh reads them)
+ * per run the table still lacks, one seed each, K = 16 before K = 8 and LiST before the plain runs it costs most.
+ * Head-only cells, which take seconds, are one line of all 5 seeds.
+ */
+function missingJobs(): string[] {
+  const jobs: string[] = [];
+  const has = (name: string, c: string, seed: number) => cells.get(name)?.get(c)?.has(seed) ?? false;
+  for (const k of TABLE.ks) {
+    for (const method of ['head', 'lora', 'bottleneck', 'prefix', 'ptuningV2', 'prompt', 'ptuning']) {
+      for (const [name, flags] of [
+        [`${method} + LiST (meta weights)`, `${LIST_FLAGS} --self-train --weighting meta`],
+        [`${method} + LiST (uniform weights)`, `${LIST_FLAGS} --self-train --weighting uniform`],
+        [method, ''],
+      ]) {
+        for (const data of TABLE.datasets) {
+          const lacking = TABLE.seeds.filter((seed) => !has(name, `${data} K=${k}`, seed));
+          const line = (seeds: number[]) => `${data} --k ${k} ${TABLE_FLAGS} ${flags} --method ${method} --seeds ${seeds.join(',')}`.replace(/ +/g, ' ');
+          if (lacking.length === 0) continue;
+          if (method === 'head') jobs.push(`${line(lacking)} --feature-cache /tmp/fc-${data}.bin`);
+          else jobs.push(...lacking.map((seed) => line([seed])));
+        }
+      }
+    }
+  }
+  return jobs;
+}
+if (missingOnly) {
+  for (const job of missingJobs()) console.log(job);
+  process.exit(0);
+}
 
 console.log(`| variant | ${columns.join(' | ')} |`);
 console.log(`|---|${columns.map(() => '---:').join('|')}|`);

@@ -7,7 +7,9 @@
 #   device run, carry [".gpu", ".gl"]:
 #     bash .gpu/device.sh '$NODE $G/bench.mjs kernels --json'                  # the kernels benchmark
 #     bash .gpu/device.sh 'bash .gpu/table.sh .gpu/jobs.txt 16 555'           # few-shot runs, 16 at a time; again to go on
-#   where each line of jobs.txt is "<dataset> <fewshot flags>", e.g. "sst2 --k 16 --method lora --seeds 1".
+#   where each line of jobs.txt is "<dataset> <fewshot flags>", e.g. "sst2 --k 16 --method lora --seeds 1". The runs
+#   the few-shot table still lacks, most wanted first:
+#     npx tsx scripts/fewshot-table.ts --missing benchmarks/fewshot-*.jsonl | head -64 > .gpu/jobs.txt
 #
 # The working tree plus .gpu must stay under the device's 64 MiB: node and dawn.node travel xz-compressed.
 set -euo pipefail
