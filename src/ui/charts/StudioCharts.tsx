@@ -1,11 +1,17 @@
 /**
- * The Train page's charts, drawn with recharts and kept cheap: no animation, no dots on long series, no active
- * dot or tooltip, a fixed size (measured once from the figure, no ResizeObserver), explicit domains and tick
- * arrays with interval 0, tick labels drawn as plain SVG text (recharts' own Text measures every word in the
- * DOM, a forced layout per label), and at most MAX_DRAWN_POINTS points per series.
+ * The Train page's charts, drawn with recharts and kept cheap: no animation, no dots, no active dot or tooltip, a
+ * fixed size (measured once from the figure, no ResizeObserver), explicit domains and tick arrays with interval 0,
+ * tick labels drawn as plain SVG text (recharts' own Text measures every word in the DOM, a forced layout per
+ * label), and at most MAX_DRAWN_POINTS points per series.
+ *
+ * recharts 2, not 3: recharts 3 keeps each chart's layout in a redux store of its own, and the store's updates
+ * (dispatched from effects after every data change) re-render the chart synchronously, so React cannot slice a
+ * chart's update to yield to the browser. In e2e/train.spec.ts that made 50-120 ms main-thread tasks while
+ * training (cold after a reload, the upper end); recharts 2 renders from props, and the same run had no task of
+ * 50 ms or more in any training window.
  */
 import { memo, useLayoutEffect, useMemo, useRef, useState, type ReactNode } from 'react';
-import { Bar, BarChart, CartesianGrid, Line, LineChart, XAxis, YAxis, type XAxisTickContentProps, type YAxisTickContentProps } from 'recharts';
+import { Bar, BarChart, CartesianGrid, Line, LineChart, XAxis, YAxis } from 'recharts';
 import { downsample, extent, formatValue, widen, type Row } from './chartData';
 
 const HEIGHT = 150;
@@ -13,15 +19,26 @@ const MARGIN = { top: 8, right: 12, bottom: 0, left: 0 };
 const Y_WIDTH = 48;
 const X_HEIGHT = 20;
 
+/** What recharts hands a custom tick. */
+interface TickProps {
+  x: number;
+  y: number;
+  textAnchor?: 'start' | 'middle' | 'end' | 'inherit';
+  verticalAnchor?: 'start' | 'middle' | 'end';
+  payload: { value: number | string };
+  index: number;
+  tickFormatter?: (value: number | string, index: number) => string;
+}
+
 /** An axis tick label as one SVG text element: nothing measured. */
-function PlainTick({ x, y, textAnchor, verticalAnchor, payload, index, tickFormatter }: XAxisTickContentProps | YAxisTickContentProps) {
+function PlainTick({ x, y, textAnchor, verticalAnchor, payload, index, tickFormatter }: TickProps) {
   return (
     <text x={x} y={y} dy={verticalAnchor === 'start' ? '0.71em' : verticalAnchor === 'middle' ? '0.32em' : 0} textAnchor={textAnchor} fontSize={10} fill="var(--muted)">
       {tickFormatter ? tickFormatter(payload.value, index) : String(payload.value)}
     </text>
   );
 }
-const TICK = (props: XAxisTickContentProps | YAxisTickContentProps) => <PlainTick {...props} />;
+const TICK = (props: TickProps) => <PlainTick {...props} />;
 
 /** The width of the figure's content box, read once when it mounts. */
 export function useFigureWidth(): [React.RefObject<HTMLElement | null>, number] {
@@ -65,13 +82,12 @@ export const SeriesChart = memo(function SeriesChart({ rows, x, y, domain, label
         <CartesianGrid strokeDasharray="3 3" stroke="var(--border)" vertical={false} horizontalValues={axes.yTicks} />
         <XAxis dataKey={x} type="number" domain={axes.xs} ticks={axes.xTicks} interval={0} tickFormatter={formatStep} tick={TICK} height={X_HEIGHT} allowDataOverflow />
         <YAxis type="number" domain={axes.ys} ticks={axes.yTicks} interval={0} tickFormatter={formatValue} tick={TICK} width={Y_WIDTH} allowDataOverflow />
-        <Line dataKey={y} type="linear" stroke="var(--accent)" strokeWidth={1.5} dot={drawn.length < 30 ? DOT : false} activeDot={false} isAnimationActive={false} />
+        <Line dataKey={y} type="linear" stroke="var(--accent)" strokeWidth={1.5} dot={false} activeDot={false} isAnimationActive={false} />
       </LineChart>
     </div>
   );
 });
 
-const DOT = { r: 2, fill: 'var(--accent)', strokeWidth: 0 };
 const formatStep = (v: number) => String(Math.round(v));
 
 export interface GroupChartProps {
