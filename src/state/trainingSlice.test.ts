@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { PEFT_METHODS } from '../peft/registry';
 import { DEFAULT_TRAINING_CONFIG } from '../training/config';
-import { formFromSettings, initialTrainingSlice, settingsOfForm } from './trainingSlice';
+import { describeRun, formFromSettings, initialTrainingSlice, settingsOfForm, type RunView } from './trainingSlice';
 
 describe('formFromSettings', () => {
   it('applies a task\'s settings over the defaults and round-trips through settingsOfForm', () => {
@@ -22,5 +22,20 @@ describe('formFromSettings', () => {
     expect(formFromSettings({ method: { method: 'mystery' }, training: {} })).toBeNull();
     expect(formFromSettings(null)).toBeNull();
     expect(formFromSettings({ method: 'lora' })).toBeNull();
+  });
+});
+
+describe('describeRun', () => {
+  const run = (over: Partial<RunView>): RunView =>
+    ({ id: 'r', taskId: 't', kind: 'selfTrain', status: 'completed', metrics: {}, hasCheckpoint: false, roundsFinished: 0, checkpointStep: 0, ...over }) as RunView;
+
+  it('counts a finished self-training run\'s rounds from its metrics, not from the checkpoint it no longer has', () => {
+    expect(describeRun(run({ metrics: { roundsFinished: 2, studentAccuracy: 0.5 } }))).toBe('2 rounds · student 50%');
+    expect(describeRun(run({ metrics: { roundsFinished: 1 } }))).toBe('1 round');
+  });
+
+  it('says how many rounds an interrupted run can resume from, and leaves rounds out of plain training', () => {
+    expect(describeRun(run({ status: 'interrupted', hasCheckpoint: true, roundsFinished: 1, metrics: { roundsFinished: 1 } }))).toBe('1 round saved');
+    expect(describeRun(run({ kind: 'train', metrics: { heldOutAccuracy: 0.75, steps: 12 } }))).toBe('held-out accuracy 75% · 12 steps');
   });
 });

@@ -143,6 +143,23 @@ export function resumeLabel(run: RunView): string {
   return run.kind === 'selfTrain' ? `Resume after round ${run.roundsFinished}` : `Resume from step ${run.checkpointStep}`;
 }
 
+/**
+ * A run's figures in one line for the runs list. A self-training run that can resume says how many rounds its
+ * checkpoint holds; any other says how many rounds it finished (its checkpoint is dropped when it completes).
+ */
+export function describeRun(run: RunView): string {
+  const m = run.metrics;
+  const parts: string[] = [];
+  if (m.heldOutAccuracy != null) parts.push(`held-out accuracy ${(100 * m.heldOutAccuracy).toFixed(0)}%`);
+  if (m.steps != null) parts.push(`${m.steps} steps`);
+  if (run.kind === 'selfTrain') {
+    if (run.hasCheckpoint) parts.push(`${run.roundsFinished} ${run.roundsFinished === 1 ? 'round' : 'rounds'} saved`);
+    else if (m.roundsFinished != null) parts.push(`${m.roundsFinished} ${m.roundsFinished === 1 ? 'round' : 'rounds'}`);
+  }
+  if (m.studentAccuracy != null) parts.push(`student ${(100 * m.studentAccuracy).toFixed(0)}%`);
+  return parts.join(' · ');
+}
+
 /** Buckets of weights for the histogram: `bins` equal bins over [0, max(weights)] (at least [0, 1/bins]). */
 export function weightHistogram(weights: readonly number[], bins = 10): Array<{ from: number; to: number; count: number }> {
   const top = Math.max(1 / bins, ...weights);

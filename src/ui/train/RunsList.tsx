@@ -1,19 +1,9 @@
 /** The task's runs, newest first: status, figures, its saved delta, and Resume for an interrupted one. */
 import { getTrainingClient } from '../../client';
-import { isResumable, resumeLabel, type RunView } from '../../state/trainingSlice';
+import { describeRun, isResumable, resumeLabel } from '../../state/trainingSlice';
 import { useStudio } from '../../state/store';
 import { formatBytes } from '../format';
 import { Panel } from '../common/Panel';
-
-function describe(run: RunView): string {
-  const m = run.metrics;
-  const parts: string[] = [];
-  if (m.heldOutAccuracy != null) parts.push(`held-out accuracy ${(100 * m.heldOutAccuracy).toFixed(0)}%`);
-  if (m.steps != null) parts.push(`${m.steps} steps`);
-  if (run.kind === 'selfTrain') parts.push(`${run.roundsFinished} rounds saved`);
-  if (m.studentAccuracy != null) parts.push(`student ${(100 * m.studentAccuracy).toFixed(0)}%`);
-  return parts.join(' · ');
-}
 
 export function RunsList() {
   const client = getTrainingClient();
@@ -35,7 +25,7 @@ export function RunsList() {
               <span className={`chip chip--${run.status}`} data-testid="train.run.status">
                 {run.status}
               </span>
-              <span className="muted small">{describe(run)}</span>
+              <span className="muted small">{describeRun(run)}</span>
               {delta ? (
                 <span className="small" data-testid="train.run.delta">
                   Delta saved ({delta.format}, {formatBytes(delta.bytes)})
