@@ -28,9 +28,11 @@ const TEXTS = POSITIVE.flatMap((p, i) => [p, NEGATIVE[i]]);
 const CSV = ['text', ...TEXTS.map((t) => (t.includes(',') ? `"${t}"` : t))].join('\n');
 
 /**
- * The trace keeps no DOM snapshots or screencast: taking them runs Playwright's own code on the page's main
- * thread at every action and retry (a quarter of the main thread's busy time in a profiled run), which the
- * long-task measurement would count against the studio.
+ * Inside a measured window the test adds no main-thread work of Playwright's own, which the long-task
+ * measurement would count against the studio: the trace keeps no DOM snapshots or screencast (taken at every
+ * action and retry, a quarter of the page's busy time in a profiled run), and an element not there yet is awaited
+ * with waitFor before any expect on it (an expect on a missing element takes an ARIA snapshot of the whole page
+ * at every retry).
  */
 test.use({ trace: { mode: 'retain-on-failure', snapshots: false, screenshots: false } });
 
@@ -152,8 +154,6 @@ test('train LoRA, self-train, reload mid-run and resume, try and export: the stu
   const selfStart = await now();
   await train.byTestId('train.selftrain.start').click();
   await train.byTestId('selftrain.view').waitFor();
-  // waitFor, not expect: an expect on an element not there yet makes Playwright walk the page for an ARIA
-  // snapshot at every retry, a long task on the page's main thread that is not the studio's.
   await page.locator('[data-testid="selftrain.row"][data-phase="meta"]').first().waitFor({ state: 'visible', timeout: 240_000 });
   const step = Number(await train.weightsTable.getAttribute('data-step'));
   const before = await train.weightsByText();

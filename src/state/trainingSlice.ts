@@ -152,9 +152,10 @@ export function describeRun(run: RunView): string {
   const parts: string[] = [];
   if (m.heldOutAccuracy != null) parts.push(`held-out accuracy ${(100 * m.heldOutAccuracy).toFixed(0)}%`);
   if (m.steps != null) parts.push(`${m.steps} steps`);
+  const rounds = (n: number) => `${n} ${n === 1 ? 'round' : 'rounds'}`;
   if (run.kind === 'selfTrain') {
-    if (run.hasCheckpoint) parts.push(`${run.roundsFinished} ${run.roundsFinished === 1 ? 'round' : 'rounds'} saved`);
-    else if (m.roundsFinished != null) parts.push(`${m.roundsFinished} ${m.roundsFinished === 1 ? 'round' : 'rounds'}`);
+    if (run.hasCheckpoint) parts.push(`${rounds(run.roundsFinished)} saved`);
+    else if (m.roundsFinished != null) parts.push(rounds(m.roundsFinished));
   }
   if (m.studentAccuracy != null) parts.push(`student ${(100 * m.studentAccuracy).toFixed(0)}%`);
   return parts.join(' · ');

@@ -34,7 +34,8 @@ function nestingProblems(css: string): string[] {
       const text = prelude.trim();
       const kind = text.startsWith('@') ? 'at' : 'rule';
       // Keyframe selectors (from, 50%) are rules inside an at-rule: allowed, like any rule there.
-      if (kind === 'rule' && stack.some((b) => b.kind === 'rule')) problems.push(`line ${line}: "${text}" is inside "${stack.findLast((b) => b.kind === 'rule')!.prelude}" (line ${stack.findLast((b) => b.kind === 'rule')!.line})`);
+      const outer = stack.findLast((b) => b.kind === 'rule');
+      if (kind === 'rule' && outer) problems.push(`line ${line}: "${text}" is inside "${outer.prelude}" (line ${outer.line})`);
       stack.push({ kind, line, prelude: text });
       prelude = '';
     } else if (c === '}') {
