@@ -11,7 +11,7 @@ import { compare, randomF32, randomInt8, refGelu, refGeluGrad, refInt8Matmul, re
 import { int8MatmulGradXPlan } from '../int8MatmulGradX/int8MatmulGradX';
 import { forceInt8MatmulSplit, INT8_MATMUL_SPLITS, int8Matmul, int8MatmulPlan } from './int8Matmul';
 import { int8Weight, packInt8Rows } from './int8Pack';
-import { expectNoLeaksNorRecompiles, useNodeWebGpu } from '../testing/nodeWebGpu';
+import { expectNoLeaksNorRecompiles, SWEEP_TIMEOUT_MS, useNodeWebGpu } from '../testing/nodeWebGpu';
 
 /**
  * [M, K, N]: tile multiples, odd sizes, 1s, K not a multiple of 4, more rows than one tile; the last four are whole
@@ -138,7 +138,7 @@ describe("the skinny variant's workgroups", () => {
     }
     expect(failed).toEqual([]);
     tf.dispose([xt, bt, w.q, w.scale]);
-  });
+  }, SWEEP_TIMEOUT_MS);
 
   it('takes its workgroup from the band of rows, the last band beyond', () => {
     forceInt8MatmulSplit(null);

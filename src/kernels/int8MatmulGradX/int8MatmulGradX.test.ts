@@ -5,7 +5,7 @@ import { KERNEL_VARIANTS, setKernelVariant, SPLIT_GRID } from '../flags';
 import { int8Weight } from '../int8Matmul/int8Pack';
 import { compare, randomF32, randomInt8, refInt8MatmulGradX, rng, take, TOL_F32 } from '../testing/reference';
 import { forceInt8MatmulGradXSplit, int8MatmulGradX, int8MatmulGradXPlan } from './int8MatmulGradX';
-import { useNodeWebGpu } from '../testing/nodeWebGpu';
+import { SWEEP_TIMEOUT_MS, useNodeWebGpu } from '../testing/nodeWebGpu';
 
 /**
  * [M, K, N] (dy is [M, N], dx [M, K]); the last four are whole vec4s in K and N (what the vec4 variant takes) with
@@ -68,5 +68,5 @@ describe("the skinny variant's workgroups", () => {
     }
     expect(failed).toEqual([]);
     tf.dispose([dyt, w.q, w.scale]);
-  });
+  }, SWEEP_TIMEOUT_MS);
 });

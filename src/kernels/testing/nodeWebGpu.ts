@@ -6,6 +6,12 @@ import { compiledPipelineCount, takeDeviceErrors } from '../bridge';
 import { setKernelVariant } from '../flags';
 
 /**
+ * Time for a test that runs every workgroup of a kernel's sweep: each is a pipeline of its own, and SwiftShader
+ * compiles the 156-174 of them in about 90 s here, near vitest's default timeout (CI's machine is slower).
+ */
+export const SWEEP_TIMEOUT_MS = 360_000;
+
+/**
  * Starts webgpu before the file's tests; fails a test during which the device raised an error (a dispatch that
  * wrote nothing); after them, puts the default variant back and drops navigator.gpu.
  */
