@@ -12,6 +12,10 @@
  * coarser than a small matmul. Each figure is the smaller of two means over `reps` calls, after a warm-up call,
  * each trial queued behind ~5 ms of other work so that the GPU runs at its working clock (busyGpu).
  * Without timestamp-query (or on a fallback adapter, where the sweep takes hours) it refuses to run.
+ *
+ * Every workgroup's output is first compared with the f32 result computed by tfjs on the same device. A workgroup
+ * that differs is listed under `wrong` and cannot be chosen: the unit tests cover the grid on SwiftShader only,
+ * and the sweep is what runs on the GPU whose bands it chooses.
  */
 import * as tf from '@tensorflow/tfjs';
 import {
@@ -105,11 +109,28 @@ interface KernelSweep {
   ratio: number;
   /** Every workgroup's time, keyed split/cols/rowGroups x rowsPerThread. */
   all: Record<string, number>;
+  /** Workgroups whose output differed from the f32 reference (key: worst relative difference); never chosen. */
+  wrong: Record<string, number>;
+}
+
+/**
+ * Largest |a - b| over the largest |b| a workgroup may show. Accumulation order alone gave 0.5e-6 to 1.8e-6 on
+ * SwiftShader at the encoder's shapes; a wrong index moves whole outputs.
+ */
+export const SWEEP_TOLERANCE = 1e-4;
+
+/** max |actual - expected| / max |expected|, read back from the device. */
+async function relativeError(actual: tf.Tensor, expected: tf.Tensor): Promise<number> {
+  const [diff, scale] = tf.tidy(() => [tf.max(tf.abs(tf.sub(actual, expected))), tf.max(tf.abs(expected))]);
+  const [d, s] = [(await diff.data())[0], (await scale.data())[0]];
+  tf.dispose([actual, diff, scale]);
+  return d / Math.max(s, Number.MIN_VALUE);
 }
 
 async function sweepKernel(
   run: () => tf.Tensor,
   tfjs: () => tf.Tensor,
+  expected: tf.Tensor,
   force: (s: SplitShape | null) => void,
   reps: number,
   grid: readonly SplitShape[],
@@ -122,16 +143,23 @@ async function sweepKernel(
   const tiledUs = await timed('tiled');
   const vec4Us = await timed('vec4');
   const all: Record<string, number> = {};
+  const wrong: Record<string, number> = {};
   let best = { shape: grid[0], us: Infinity };
   for (const shape of grid) {
     force(shape);
+    setKernelVariant('skinny');
+    const error = await relativeError(run(), expected);
+    if (!(error <= SWEEP_TOLERANCE)) {
+      wrong[key(shape)] = error;
+      continue;
+    }
     const us = await timed('skinny');
     all[key(shape)] = us;
     if (us < best.us) best = { shape, us };
   }
   force(null);
   setKernelVariant('auto');
-  return { tfjsUs, tiledUs, vec4Us, best, ratio: tfjsUs / best.us, all };
+  return { tfjsUs, tiledUs, vec4Us, best, ratio: tfjsUs / best.us, all, wrong };
 }
 
 export async function run(args: string[]) {
@@ -163,14 +191,20 @@ export async function run(args: string[]) {
       const bias = tf.zeros([n]) as tf.Tensor1D;
       const a = tf.randomUniform([RANK, k], -0.1, 0.1) as tf.Tensor2D;
       const b = tf.randomUniform([n, RANK], -0.1, 0.1) as tf.Tensor2D;
-      const forward = await sweepKernel(() => int8Matmul(x, w, bias), () => tf.matMul(x, wf), forceInt8MatmulSplit, reps, grid);
-      const gradX = await sweepKernel(() => int8MatmulGradX(dy, w), () => tf.matMul(dy, wf, false, true), forceInt8MatmulGradXSplit, reps, grid);
-      const lora = await sweepKernel(() => loraFused(x, x, w, bias, a, b, 2), () => tf.matMul(x, wf), forceLoraFusedSplit, reps, loraGrid);
-      tf.dispose([w.q, w.scale, wf, x, dy, bias, a, b]);
+      // The f32 results every workgroup is held to (bias is zero).
+      const expected = tf.tidy(() => {
+        const y = tf.matMul(x, wf);
+        return { y, dx: tf.matMul(dy, wf, false, true), lora: tf.add(y, tf.mul(2, tf.matMul(tf.matMul(x, a, false, true), b, false, true))) };
+      });
+      const forward = await sweepKernel(() => int8Matmul(x, w, bias), () => tf.matMul(x, wf), expected.y, forceInt8MatmulSplit, reps, grid);
+      const gradX = await sweepKernel(() => int8MatmulGradX(dy, w), () => tf.matMul(dy, wf, false, true), expected.dx, forceInt8MatmulGradXSplit, reps, grid);
+      const lora = await sweepKernel(() => loraFused(x, x, w, bias, a, b, 2), () => tf.matMul(x, wf), expected.lora, forceLoraFusedSplit, reps, loraGrid);
+      tf.dispose([w.q, w.scale, wf, x, dy, bias, a, b, ...Object.values(expected)]);
       for (const [name, r] of [['int8Matmul', forward], ['int8MatmulGradX', gradX], ['loraFused', lora]] as const) {
         console.log(
           `M=${m} K=${k} N=${n} ${name}: tfjs ${r.tfjsUs.toFixed(1)} us, tiled ${r.tiledUs.toFixed(1)}, vec4 ${r.vec4Us.toFixed(1)}, ` +
-            `skinny best ${r.best.us.toFixed(1)} (${key(r.best.shape)}): ${r.ratio.toFixed(2)}x tfjs`,
+            `skinny best ${r.best.us.toFixed(1)} (${key(r.best.shape)}): ${r.ratio.toFixed(2)}x tfjs` +
+            (Object.keys(r.wrong).length ? `; WRONG on this device: ${Object.keys(r.wrong).join(' ')}` : ''),
         );
       }
       results.push({ m, k, n, int8Matmul: forward, int8MatmulGradX: gradX, loraFused: lora });
