@@ -1,0 +1,97 @@
+import { describe, expect, it } from 'vitest';
+import { buildCells, columnsOf, finishedLater, formatGoal, judgeGoal, missingJobs, pairedDiffs, parseResults, renderTable, TABLE, type Summary } from './fewshotTable';
+
+/** A run summary as the runner prints it: accuracies by seed (fractions), optionally each seed's first teacher. */
+function run(data: string, k: number, method: string, acc: Record<number, number>, more: Partial<Summary> = {}, teachers: Record<number, number> = {}): Summary {
+  return {
+    data: `/work/shared/data/${data}/`,
+    k,
+    method,
+    selfTrain: false,
+    weighting: null,
+    seeds: Object.entries(acc).map(([seed, accuracy]) => ({ seed: Number(seed), accuracy, firstTeacher: seed in teachers ? { accuracy: teachers[Number(seed)] } : null })),
+    ...more,
+  };
+}
+const list = (weighting: 'meta' | 'uniform', evalFraction = 0): Partial<Summary> => ({ selfTrain: true, weighting, config: { selfTrain: { evalFraction } } });
+
+describe('few-shot table', () => {
+  it('puts each run in its row: LiST by weights and share of labels, other step counts apart, first teachers in their own row', () => {
+    const runs = [
+      run('sst2', 16, 'lora', { 1: 0.7 }),
+      run('sst2', 16, 'lora', { 1: 0.72 }, list('meta'), { 1: 0.69 }),
+      run('sst2', 16, 'lora', { 1: 0.71 }, list('meta', 0.2)),
+      run('sst2', 16, 'lora', { 1: 0.68 }, { config: { fineTune: { maxSteps: 190 } } }),
+      run('mpqa', 8, 'lora', { 2: 0.6 }),
+    ];
+    const cells = buildCells(runs);
+    expect([...cells.keys()].sort()).toEqual([
+      'lora',
+      'lora (190 steps)',
+      "lora (LiST's first teacher)",
+      'lora + LiST (meta weights)',
+      'lora + LiST (meta weights, 80 % of labels)',
+    ]);
+    expect(cells.get("lora (LiST's first teacher)")?.get('sst2 K=16')?.get(1)).toBe(0.69);
+    expect(columnsOf(runs)).toEqual(['mpqa K=8', 'sst2 K=16']);
+    const table = renderTable(cells, columnsOf(runs));
+    expect(table).toContain('| lora | 60.0 ± 0.0 (1) | 70.0 ± 0.0 (1) |');
+    expect(table).toContain('| lora + LiST (meta weights) | – | 72.0 ± 0.0 (1) |');
+  });
+
+  it('pairs by seed: a seed on one side only counts on neither', () => {
+    const cells = buildCells([run('sst2', 16, 'lora', { 1: 0.7, 2: 0.6, 3: 0.9 }), run('sst2', 16, 'lora', { 1: 0.75, 2: 0.62, 4: 0.1 }, list('meta'))]);
+    const d = pairedDiffs(cells, ['sst2 K=16'], 'lora + LiST (meta weights)', 'lora').get('sst2 K=16')!;
+    expect(d.seeds).toBe(2);
+    expect(d.diff).toBeCloseTo((0.05 + 0.02) / 2, 12);
+  });
+
+  /** Runs of a method alone and with LiST (meta) on `datasets`, LiST ahead by `gain` (a fraction) on every one. */
+  const withGain = (gain: number, datasets: readonly string[] = TABLE.datasets) =>
+    buildCells(datasets.flatMap((d) => [run(d, 16, 'lora', { 1: 0.5 }), run(d, 16, 'lora', { 1: 0.5 + gain }, list('meta'))]));
+  const columns = TABLE.datasets.map((d) => `${d} K=16`);
+
+  it('judges the +3 points goal on the figure printed, and only over all four datasets', () => {
+    const judge = (gain: number, datasets?: readonly string[]) => judgeGoal(withGain(gain, datasets), columns, 'LiST − lora', 'lora + LiST (meta weights)', 'lora', 3, false);
+    expect(judge(0.03)[0].verdict).toBe('met');
+    expect(judge(0.0296)[0].verdict).toBe('met'); // printed +3.0
+    expect(judge(0.029)[0].verdict).toBe('NOT met');
+    const partial = judge(0.05, ['mpqa', 'sst2', 'subj']);
+    expect(partial[0].verdict).toBe('not judged');
+    expect(formatGoal(partial[0])).toBe('- LiST − lora, K=16: mean +5.0 points over 3 datasets [mpqa +5.0 (1), sst2 +5.0 (1), subj +5.0 (1)]: goal not judged (3 of 4 datasets).');
+  });
+
+  it('a strict goal (meta above uniform) is not met by a tie as printed', () => {
+    const cells = buildCells(TABLE.datasets.flatMap((d) => [run(d, 16, 'lora', { 1: 0.6004 }, list('meta')), run(d, 16, 'lora', { 1: 0.6 }, list('uniform'))]));
+    const [tie] = judgeGoal(cells, columns, 'meta − uniform', 'lora + LiST (meta weights)', 'lora + LiST (uniform weights)', 0, true);
+    expect(tie.mean).toBeGreaterThan(0);
+    expect(tie.verdict).toBe('NOT met');
+  });
+
+  it('lists one job per missing seed (head-only: one line per cell), none for a full cell', () => {
+    const all = missingJobs(new Map());
+    const cellsPerMethod = TABLE.ks.length * 3 * TABLE.datasets.length; // 3: LiST meta, LiST uniform, alone
+    expect(all.length).toBe(cellsPerMethod + (TABLE.methods.length - 1) * cellsPerMethod * TABLE.seeds.length);
+    expect(all[0]).toBe(
+      'emotion --k 16 --steps 100 --lr 1e-3 --head prompt --backend wasm --unlabeled 2000 --rounds 3 --student-steps 30 --student-fine-tune 30 --per-round 256 --eval-fraction 0 --self-train --weighting meta --method head --seeds 1,2,3,4,5 --feature-cache /tmp/fc-emotion.bin',
+    );
+    const cells = buildCells([run('mpqa', 16, 'bottleneck', { 1: 0.7, 2: 0.7, 3: 0.7, 4: 0.7, 5: 0.7 }), run('sst2', 16, 'bottleneck', { 1: 0.7, 2: 0.7 })]);
+    const jobs = missingJobs(cells).filter((j) => / --method bottleneck /.test(j) && j.includes('--k 16') && !j.includes('--self-train'));
+    expect(jobs.filter((j) => j.startsWith('mpqa'))).toEqual([]);
+    expect(jobs.filter((j) => j.startsWith('sst2')).map((j) => j.split('--seeds ')[1])).toEqual(['3', '4', '5']);
+  });
+
+  it('a failed job line is dropped once all its seeds finished elsewhere; one without --eval-fraction is an 80 % run', () => {
+    const cells = buildCells([run('sst2', 16, 'lora', { 1: 0.7, 2: 0.7 }, list('meta', 0.2))]);
+    const old = 'sst2 --k 16 --steps 100 --method lora --self-train --weighting meta --seeds 1,2';
+    expect(finishedLater(cells, old)).toBe(true);
+    expect(finishedLater(cells, `${old},3`)).toBe(false);
+    expect(finishedLater(cells, old.replace('--self-train', '--eval-fraction 0 --self-train'))).toBe(false);
+  });
+
+  it('reads runs and failed lines, skipping blank lines', () => {
+    const { runs, failed } = parseResults(`${JSON.stringify(run('sst2', 8, 'head', { 1: 0.5 }))}\n\n{"failed":"sst2 --k 8"}\n`);
+    expect(runs.map((r) => r.method)).toEqual(['head']);
+    expect(failed).toEqual(['sst2 --k 8']);
+  });
+});

@@ -1,0 +1,245 @@
+/**
+ * The few-shot table of BENCHMARKS.md, as pure functions over the JSON lines `npm run fewshot -- ... --json` prints
+ * (one summary per line; lines with "failed" name a run that did not finish). `scripts/fewshot-table.ts` is the
+ * command around them.
+ *
+ * Rows are method variants (the method, + LiST with meta or uniform weights), columns are datasets at each K; a cell
+ * is the accuracy's mean ± std over the seeds that finished, with their count. Seeds of one cell may come from
+ * several runs (one per seed); a seed measured twice keeps its last value.
+ *
+ * LiST runs that kept a share of the labels aside (the runner's --eval-fraction; before that flag existed, 0.2) get
+ * their own rows, marked with the share they trained on. A LiST run that reports its first teacher's test accuracy
+ * (`firstTeacher`) also fills the row "<method> (LiST's first teacher)": that teacher is the method trained on the
+ * same labels without self-training (its own seed streams, so it is not bit for bit the plain row).
+ *
+ * The issue's two goals are paired comparisons (same dataset, K and seed on both sides, so a seed missing on one
+ * side drops out of both): LiST (meta weights) against the same method without self-training, averaged over the
+ * datasets (goal: +3 points); and meta against uniform weights (goal: > 0). A goal is judged only where all four
+ * datasets have at least one paired seed. Where first teachers were reported, LiST is also set against its own
+ * first teacher (the gain of the rounds alone).
+ */
+
+export interface Summary {
+  data: string;
+  k: number;
+  method: string;
+  selfTrain: boolean;
+  weighting: string | null;
+  seeds: Array<{ seed: number; accuracy: number; firstTeacher?: { accuracy: number } | null }>;
+  config?: { fineTune?: { maxSteps?: number }; selfTrain?: { studentHead?: string; evalFraction?: number } };
+}
+
+/** Accuracy per seed, keyed by variant (row), then column ("<dataset> K=<k>"), then seed. */
+export type Cells = Map<string, Map<string, Map<number, number>>>;
+
+/** Labelled steps of the table's runs without LiST (and of LiST's first teacher); other step counts get their own row. */
+const TABLE_STEPS = 100;
+/** The runner's --steps when the flag is absent. */
+const RUNNER_DEFAULT_STEPS = 30;
+/** The share of labels a LiST job line without --eval-fraction kept aside: it predates the flag. */
+const EVAL_FRACTION_BEFORE_FLAG = 0.2;
+
+/** How a LiST variant's name shows a student head other than the default ('initial'). */
+const HEAD_SUFFIX: Record<string, string> = { initial: '', teacher: ", teacher's head", fresh: ', fresh head' };
+
+/** The issue's table: every method at both K on the four datasets, 5 seeds, without LiST and with it (meta and uniform). */
+export const TABLE = {
+  datasets: ['emotion', 'mpqa', 'sst2', 'subj'],
+  ks: [16, 8],
+  seeds: [1, 2, 3, 4, 5],
+  methods: ['head', 'lora', 'bottleneck', 'prefix', 'ptuningV2', 'prompt', 'ptuning'],
+} as const;
+/** The runner's flags shared by every run of the table (BENCHMARKS.md, "Settings"). */
+const TABLE_FLAGS = '--steps 100 --lr 1e-3 --head prompt --backend wasm';
+const LIST_FLAGS = '--unlabeled 2000 --rounds 3 --student-steps 30 --student-fine-tune 30 --per-round 256 --eval-fraction 0';
+
+/** Runs and failed job lines from the text of one results file. */
+export function parseResults(text: string): { runs: Summary[]; failed: string[] } {
+  const runs: Summary[] = [];
+  const failed: string[] = [];
+  for (const line of text.split('\n')) {
+    if (line.trim() === '') continue;
+    const row = JSON.parse(line) as Summary | { failed: string };
+    if ('failed' in row) failed.push(row.failed);
+    else runs.push(row);
+  }
+  return { runs, failed };
+}
+
+const dataset = (r: Summary) => r.data.replace(/\/+$/, '').split('/').pop() ?? r.data;
+/** How a LiST variant's name shows that it trained on part of the labels (held-out share > 0). */
+const labelsSuffix = (evalFraction: number) => (evalFraction > 0 ? `, ${Math.round(100 * (1 - evalFraction))} % of labels` : '');
+/** The variant suffix of a LiST run: its student head, then the share of labels it trained on. */
+const listSuffix = (r: Summary) =>
+  `${HEAD_SUFFIX[r.config?.selfTrain?.studentHead ?? 'initial'] ?? ''}${labelsSuffix(r.config?.selfTrain?.evalFraction ?? 0)}`;
+export const firstTeacherRow = (method: string) => `${method} (LiST's first teacher)`;
+
+/** The row a run belongs to. */
+export function variantOf(r: Summary): string {
+  if (r.selfTrain) return `${r.method} + LiST (${r.weighting} weights${listSuffix(r)})`;
+  const steps = r.config?.fineTune?.maxSteps ?? TABLE_STEPS;
+  return steps === TABLE_STEPS ? r.method : `${r.method} (${steps} steps)`;
+}
+const column = (r: Summary) => `${dataset(r)} K=${r.k}`;
+
+function seedsOf(cells: Cells, row: string, col: string): Map<number, number> {
+  const byColumn = cells.get(row) ?? new Map<string, Map<number, number>>();
+  cells.set(row, byColumn);
+  const bySeed = byColumn.get(col) ?? new Map<number, number>();
+  byColumn.set(col, bySeed);
+  return bySeed;
+}
+
+/** Every run's accuracies by row, column and seed; a LiST run's first teachers fill their own row. */
+export function buildCells(runs: readonly Summary[]): Cells {
+  const cells: Cells = new Map();
+  for (const r of runs) {
+    const bySeed = seedsOf(cells, variantOf(r), column(r));
+    for (const s of r.seeds) bySeed.set(s.seed, s.accuracy);
+    const teachers = r.seeds.filter((s) => s.firstTeacher);
+    if (teachers.length === 0) continue;
+    const teacherSeeds = seedsOf(cells, firstTeacherRow(r.method) + labelsSuffix(r.config?.selfTrain?.evalFraction ?? 0), column(r));
+    for (const s of teachers) teacherSeeds.set(s.seed, s.firstTeacher!.accuracy);
+  }
+  return cells;
+}
+
+/** The columns the runs fill: K ascending, then dataset. */
+export function columnsOf(runs: readonly Summary[]): string[] {
+  return [...new Set(runs.map(column))].sort((a, b) => {
+    const [da, ka] = a.split(' K='), [db, kb] = b.split(' K=');
+    return Number(ka) - Number(kb) || da.localeCompare(db);
+  });
+}
+
+const stats = (xs: number[]) => {
+  const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
+  return { mean, std: Math.sqrt(xs.reduce((a, x) => a + (x - mean) ** 2, 0) / xs.length) };
+};
+const pct = (x: number) => (100 * x).toFixed(1);
+
+/** The Markdown table: one line per row, sorted by name; a dash where a row has no seed in a column. */
+export function renderTable(cells: Cells, columns: readonly string[]): string[] {
+  const lines = [`| variant | ${columns.join(' | ')} |`, `|---|${columns.map(() => '---:').join('|')}|`];
+  for (const [name, byColumn] of [...cells].sort(([a], [b]) => a.localeCompare(b))) {
+    const row = columns.map((c) => {
+      const seeds = byColumn.get(c);
+      if (!seeds || seeds.size === 0) return '–';
+      const { mean, std } = stats([...seeds.values()]);
+      return `${pct(mean)} ± ${pct(std)} (${seeds.size})`;
+    });
+    lines.push(`| ${name} | ${row.join(' | ')} |`);
+  }
+  return lines;
+}
+
+/** Mean over seeds present on both sides of (a - b), per column; columns with no common seed are left out. */
+export function pairedDiffs(cells: Cells, columns: readonly string[], a: string, b: string): Map<string, { diff: number; seeds: number }> {
+  const out = new Map<string, { diff: number; seeds: number }>();
+  for (const c of columns) {
+    const sa = cells.get(a)?.get(c);
+    const sb = cells.get(b)?.get(c);
+    if (!sa || !sb) continue;
+    const common = [...sa.keys()].filter((seed) => sb.has(seed));
+    if (common.length === 0) continue;
+    out.set(c, { diff: common.reduce((t, seed) => t + sa.get(seed)! - sb.get(seed)!, 0) / common.length, seeds: common.length });
+  }
+  return out;
+}
+
+export type Verdict = 'met' | 'NOT met' | 'not judged';
+
+/** One goal at one K: the paired differences per dataset (fractions), their mean and the verdict. */
+export interface GoalLine {
+  title: string;
+  k: number;
+  mean: number;
+  perDataset: Array<{ dataset: string; diff: number; seeds: number }>;
+  verdict: Verdict;
+}
+
+/**
+ * The goal "a − b reaches `goal` points" at each K both rows share: met where the mean over datasets, as printed
+ * (one decimal, so +0.0 is a tie, not a win), is at least `goal` (above it when `strict`); judged only over all four
+ * datasets.
+ */
+export function judgeGoal(cells: Cells, columns: readonly string[], title: string, a: string, b: string, goal: number, strict: boolean): GoalLine[] {
+  const diffs = pairedDiffs(cells, columns, a, b);
+  const ks = [...new Set([...diffs.keys()].map((c) => Number(c.split(' K=')[1])))].sort((x, y) => x - y);
+  return ks.map((k) => {
+    const perDataset = [...diffs].filter(([c]) => c.endsWith(` K=${k}`)).map(([c, d]) => ({ dataset: c.split(' K=')[0], ...d }));
+    const mean = perDataset.reduce((t, d) => t + d.diff, 0) / perDataset.length;
+    const shown = Number(pct(mean));
+    const met = strict ? shown > goal : shown >= goal;
+    const verdict: Verdict = perDataset.length < TABLE.datasets.length ? 'not judged' : met ? 'met' : 'NOT met';
+    return { title, k, mean, perDataset, verdict };
+  });
+}
+
+const signed = (x: number) => `${x >= 0 ? '+' : ''}${pct(x)}`;
+
+export function formatGoal(g: GoalLine): string {
+  const detail = g.perDataset.map((d) => `${d.dataset} ${signed(d.diff)} (${d.seeds})`).join(', ');
+  const verdict = g.verdict === 'not judged' ? `not judged (${g.perDataset.length} of ${TABLE.datasets.length} datasets)` : g.verdict;
+  return `- ${g.title}, K=${g.k}: mean ${signed(g.mean)} points over ${g.perDataset.length} datasets [${detail}]: goal ${verdict}.`;
+}
+
+/** Every goal the runs allow: per method and LiST variant, LiST − method, meta − uniform, LiST − its first teacher. */
+export function allGoals(runs: readonly Summary[], cells: Cells, columns: readonly string[]): GoalLine[] {
+  const lines: GoalLine[] = [];
+  const methods = [...new Set(runs.map((r) => r.method))].sort();
+  const suffixes = [...new Set(runs.filter((r) => r.selfTrain).map(listSuffix))].sort();
+  for (const m of methods) {
+    for (const suffix of suffixes) {
+      const meta = `${m} + LiST (meta weights${suffix})`;
+      lines.push(...judgeGoal(cells, columns, `${m} + LiST (meta${suffix}) − ${m}`, meta, m, 3, false));
+      lines.push(...judgeGoal(cells, columns, `${m} + LiST${suffix}: meta − uniform weights`, meta, `${m} + LiST (uniform weights${suffix})`, 0, true));
+      if (suffix.includes('% of labels')) continue;
+      lines.push(...judgeGoal(cells, columns, `${m} + LiST (meta${suffix}) − its first teacher`, meta, firstTeacherRow(m), 3, false));
+    }
+  }
+  return lines;
+}
+
+/**
+ * One job line ("<dataset> <runner flags>", as scripts/gpu/table.sh reads them) per run the table still lacks, one
+ * seed each, K = 16 before K = 8 and LiST before the plain runs it costs most. Head-only cells, which take seconds,
+ * are one line of all their missing seeds.
+ */
+export function missingJobs(cells: Cells): string[] {
+  const jobs: string[] = [];
+  const has = (name: string, c: string, seed: number) => cells.get(name)?.get(c)?.has(seed) ?? false;
+  for (const k of TABLE.ks) {
+    for (const method of TABLE.methods) {
+      for (const [name, flags] of [
+        [`${method} + LiST (meta weights)`, `${LIST_FLAGS} --self-train --weighting meta`],
+        [`${method} + LiST (uniform weights)`, `${LIST_FLAGS} --self-train --weighting uniform`],
+        [method, ''],
+      ]) {
+        for (const data of TABLE.datasets) {
+          const lacking = TABLE.seeds.filter((seed) => !has(name, `${data} K=${k}`, seed));
+          const line = (seeds: number[]) => `${data} --k ${k} ${TABLE_FLAGS} ${flags} --method ${method} --seeds ${seeds.join(',')}`.replace(/ +/g, ' ');
+          if (lacking.length === 0) continue;
+          if (method === 'head') jobs.push(`${line(lacking)} --feature-cache /tmp/fc-${data}.bin`);
+          else jobs.push(...lacking.map((seed) => line([seed])));
+        }
+      }
+    }
+  }
+  return jobs;
+}
+
+/** Whether every seed of a failed job line ("<dataset> <runner flags>") finished in another run. */
+export function finishedLater(cells: Cells, job: string): boolean {
+  const words = job.split(/\s+/);
+  const value = (name: string) => {
+    const i = words.indexOf(name);
+    return i >= 0 ? words[i + 1] : undefined;
+  };
+  const evalFraction = Number(value('--eval-fraction') ?? EVAL_FRACTION_BEFORE_FLAG);
+  const list = ` + LiST (${value('--weighting') ?? 'meta'} weights${HEAD_SUFFIX[value('--student-head') ?? 'initial'] ?? ''}${labelsSuffix(evalFraction)})`;
+  const steps = Number(value('--steps') ?? RUNNER_DEFAULT_STEPS);
+  const name = `${value('--method') ?? 'lora'}${words.includes('--self-train') ? list : steps === TABLE_STEPS ? '' : ` (${steps} steps)`}`;
+  const seeds = cells.get(name)?.get(`${words[0]} K=${value('--k')}`);
+  return (value('--seeds') ?? '1,2,3').split(',').every((seed) => seeds?.has(Number(seed)) ?? false);
+}
