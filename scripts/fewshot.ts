@@ -40,7 +40,7 @@ import { labelTextHead, LinearHead } from '../src/peft/head';
 import { METHOD_NAMES, type MethodName } from '../src/peft/method';
 import { createDelta, PEFT_METHODS } from '../src/peft/registry';
 import { initNodeBackend } from '../src/runtime/nodeBackends';
-import { classifierFromArrays, resolveSelfTrainConfig, selfTrain, type SelfTrainState, STUDENT_HEADS, WEIGHTINGS, type RoundPhaseSeconds, type StudentHead, type Weighting } from '../src/selftrain';
+import { classifierFromArrays, resolveSelfTrainConfig, selfTrain, type SelfTrainState, STUDENT_HEADS, WEIGHTINGS, type RoundPhaseSeconds, type SelfTrainEvent, type StudentHead, type Weighting } from '../src/selftrain';
 import type { LabelledExample } from '../src/training/batching';
 import { fitClassifier } from '../src/training/fitClassifier';
 import { Rng } from '../src/training/rng';
@@ -60,15 +60,15 @@ function usage(message: string): never {
   process.exit(2);
 }
 
-/** K per class (seeded), and the other training texts (seeded order) as the unlabelled pool. */
+/** K per class (seeded), and the other training texts (seeded order) as the unlabelled pool, with their hidden labels. */
 function sample(train: LabelledExample[], classes: number, k: number, unlabeled: number, seed: number) {
   const rng = new Rng(seed);
   const order = rng.shuffle(train.map((_, i) => i));
   const taken = new Set<number>();
   for (let c = 0; c < classes; c++) order.filter((i) => train[i].label === c).slice(0, k).forEach((i) => taken.add(i));
   const labelled = [...taken].map((i) => train[i]);
-  const pool = order.filter((i) => !taken.has(i)).slice(0, unlabeled).map((i) => train[i].text);
-  return { labelled, pool };
+  const poolRows = order.filter((i) => !taken.has(i)).slice(0, unlabeled);
+  return { labelled, pool: poolRows.map((i) => train[i].text), poolLabels: poolRows.map((i) => train[i].label) };
 }
 
 /** Accuracy and macro-F1 (mean over classes of F1; a class never predicted nor present counts 0). */
@@ -180,7 +180,55 @@ function writeWhole(path: string, data: string | Buffer): void {
   renameSync(tmp, path);
 }
 
-type RoundRow = { round: number; teacherAccuracy: number | null; studentAccuracy: number | null; seconds: RoundPhaseSeconds };
+/**
+ * How right a round's pseudo-labels were, against the pool's hidden labels: `accuracy`, the share of the round's
+ * sample whose teacher label is the true one; over the student's steps after warm-up, `weightOnCorrect`, the mean
+ * weight those steps put on correctly labelled texts (weights sum to 1), and `batchCorrect`, the mean share of
+ * correctly labelled texts in their batches (what uniform weights put on them); `skippedSteps`, the steps whose
+ * weights were all 0.
+ */
+interface PseudoLabelQuality {
+  accuracy: number;
+  weightOnCorrect: number | null;
+  batchCorrect: number | null;
+  skippedSteps: number;
+}
+type RoundRow = {
+  round: number; teacherAccuracy: number | null; studentAccuracy: number | null; seconds: RoundPhaseSeconds;
+  /** Absent in rows written before it was measured. */
+  pseudoLabels?: PseudoLabelQuality;
+};
+
+/** Tallies PseudoLabelQuality from a round's events. */
+class PseudoLabelTally {
+  private labelOf = new Map<number, number>();
+  private accuracy = 0;
+  private weighted = { steps: 0, onCorrect: 0, batchCorrect: 0, skipped: 0 };
+
+  constructor(private readonly poolLabels: readonly number[]) {}
+
+  onEvent(e: SelfTrainEvent): void {
+    if (e.kind === 'pseudoLabels') {
+      this.labelOf = new Map(e.items.map((item) => [item.poolIndex, item.label]));
+      this.accuracy = e.items.filter((item) => item.label === this.poolLabels[item.poolIndex]).length / Math.max(1, e.items.length);
+      this.weighted = { steps: 0, onCorrect: 0, batchCorrect: 0, skipped: 0 };
+    } else if (e.kind === 'studentStep' && e.phase !== 'warmup') {
+      const correct = e.poolIndices.map((i) => (this.labelOf.get(i) === this.poolLabels[i] ? 1 : 0));
+      if (e.weights.every((w) => w === 0)) {
+        this.weighted.skipped += 1;
+        return;
+      }
+      this.weighted.steps += 1;
+      this.weighted.onCorrect += e.weights.reduce((t, w, j) => t + w * correct[j], 0);
+      this.weighted.batchCorrect += correct.reduce((t: number, c) => t + c, 0) / correct.length;
+    }
+  }
+
+  quality(): PseudoLabelQuality {
+    const { steps, onCorrect, batchCorrect, skipped } = this.weighted;
+    return { accuracy: this.accuracy, weightOnCorrect: steps > 0 ? onCorrect / steps : null, batchCorrect: steps > 0 ? batchCorrect / steps : null, skippedSteps: skipped };
+  }
+}
 type Metrics = { accuracy: number; macroF1: number };
 interface SavedRun {
   state: SelfTrainState;
@@ -239,7 +287,7 @@ const labelNameHead = () => labelTextHead(weights, ckpt.pooling, tokenizer, name
 
 const perSeed = [];
 for (const seed of seeds) {
-  const { labelled, pool } = sample(train, names.length, k, unlabeled, seed);
+  const { labelled, pool, poolLabels } = sample(train, names.length, k, unlabeled, seed);
   const t0 = performance.now();
   let classifier: PeftClassifier;
   let teacherSeconds: number | null = null;
@@ -266,6 +314,7 @@ for (const seed of seeds) {
       if (!args.includes('--json')) console.log(`seed ${seed}: resuming after round ${saved.state.roundsFinished} from ${existsSync(file!) ? file : sharedTeacher}`);
     }
     if (saved && firstTeacher === null && saved.state.roundsFinished === 0) firstTeacher = await scoreTeacher(saved.state);
+    const tally = new PseudoLabelTally(poolLabels);
     const result = await selfTrain({
       weights, pooling: ckpt.pooling, encoder: ckpt.config, tokenizer, method: PEFT_METHODS[method].defaults, classes: names.length, features,
       labelled, unlabelled: pool, config: { ...selfConfig, seed }, initialHead: head, ...(saved ? { resume: saved.state } : {}),
@@ -278,8 +327,9 @@ for (const seed of seeds) {
         writeSavedRun(sharedTeacher, { state: s, rounds: [], teacherSeconds, firstTeacher });
       },
       onEvent: (e) => {
+        tally.onEvent(e);
         if (e.kind !== 'round') return;
-        rounds.push({ round: e.round, teacherAccuracy: e.teacherAccuracy, studentAccuracy: e.studentAccuracy, seconds: e.phaseSeconds });
+        rounds.push({ round: e.round, teacherAccuracy: e.teacherAccuracy, studentAccuracy: e.studentAccuracy, seconds: e.phaseSeconds, pseudoLabels: tally.quality() });
         if (lastState) writeSavedRun(file, { state: lastState, rounds, teacherSeconds, firstTeacher });
         if (!args.includes('--json')) console.log(`seed ${seed} round ${e.round}: teacher ${e.teacherAccuracy} student ${e.studentAccuracy} ${JSON.stringify(e.phaseSeconds)}`);
       },

@@ -23,7 +23,6 @@ import type { EncoderParts } from '../peft/method';
 import { createDelta, loadDelta, type MethodConfig } from '../peft/registry';
 import { resolveSelfTrainConfig } from '../selftrain/config';
 import { selfTrain } from '../selftrain/selfTrain';
-import { classifierFromArrays, type SelfTrainState } from '../selftrain/state';
 import { fitClassifier } from '../training/fitClassifier';
 import { resolveTrainingConfig, type HeadInit, type TrainingConfig } from '../training/config';
 import type {
@@ -160,8 +159,7 @@ export class TrainHandler {
     const cfg = resolveSelfTrainConfig(job.resume ? { ...job.resume.config, ...job.selfTrain } : job.selfTrain);
     const classes = job.task.labels.length;
     const headInit = resolveTrainingConfig(cfg.fineTune).headInit;
-    const pseudo = new PseudoLabeller(m, job.method, cfg.maxLength, (round, items) => this.emit({ type: 'pseudoLabelled', id, round, items }));
-    let teacherState: SelfTrainState | null = job.resume ?? null;
+    const pseudo = new PseudoLabelFeed((round, items) => this.emit({ type: 'pseudoLabelled', id, round, items }));
     return this.running(id, async (signal) => {
       let classifier: PeftClassifier | null = null;
       let initialHead: LinearHead | null = null;
@@ -172,18 +170,14 @@ export class TrainHandler {
           method: job.method, classes, labelled: job.examples, unlabelled: job.unlabelled, config: job.selfTrain,
           ...(initialHead ? { initialHead } : {}),
           ...(job.resume ? { resume: job.resume } : {}), signal,
-          onState: (state) => {
-            teacherState = state;
-            this.emit({ type: 'selfTrainState', id, state });
-          },
+          onState: (state) => this.emit({ type: 'selfTrainState', id, state }),
           onEvent: (event) => {
             this.emit({ type: 'selfTrainEvent', id, event });
-            if (event.kind === 'pseudoLabels' && teacherState) pseudo.startRound(event.round, teacherState);
-            if (event.kind === 'studentStep') pseudo.saw(event.poolIndices.map((i) => ({ index: i, text: job.unlabelled[i] })));
+            if (event.kind === 'pseudoLabels') pseudo.labelled(event.round, event.items);
+            if (event.kind === 'studentStep') pseudo.met(event.poolIndices);
           },
         });
         classifier = result.classifier;
-        await pseudo.finish();
         if (result.state.roundsFinished === 0 && result.reason === 'cancelled' && !job.resume) {
           return { reason: result.reason, roundsFinished: 0, delta: null };
         }
@@ -194,7 +188,6 @@ export class TrainHandler {
       } finally {
         classifier?.dispose();
         initialHead?.dispose();
-        await pseudo.finish();
       }
     });
   }
@@ -334,57 +327,28 @@ async function probabilitiesOf(classifier: PeftClassifier, tokenizer: WordPieceT
 }
 
 /**
- * The teacher's label for each pseudo-labelled text the student meets, for the weights table. selfTrain reports
- * class counts, not per-text labels, so this scores the texts again with the round's teacher (rebuilt from the
- * state saved after the previous round) as they first appear in a student step. Work is chained on one promise,
- * and runs between the training's own steps (both yield to the event loop), never inside them.
+ * The teacher's label for each pseudo-labelled text the student meets, for the weights table: selfTrain reports
+ * every label of a round's sample up front; each is passed on when the student first meets its text.
  */
-class PseudoLabeller {
-  private chain: Promise<void> = Promise.resolve();
-  private teacher: PeftClassifier | null = null;
+class PseudoLabelFeed {
   private round = 0;
+  private labels = new Map<number, PseudoLabel>();
   private seen = new Set<number>();
 
-  constructor(
-    private readonly m: TrainingModel,
-    private readonly method: MethodConfig,
-    private readonly maxLength: number,
-    private readonly report: (round: number, items: PseudoLabel[]) => void,
-  ) {}
+  constructor(private readonly report: (round: number, items: PseudoLabel[]) => void) {}
 
-  startRound(round: number, teacherState: SelfTrainState): void {
-    this.then(() => {
-      this.teacher?.dispose();
-      this.teacher = classifierFromArrays(this.m.weights, this.m.pooling, this.m.config, this.method, teacherState.teacher);
-      this.round = round;
-      this.seen = new Set();
-    });
+  /** A round's sample, labelled by its teacher. */
+  labelled(round: number, items: readonly PseudoLabel[]): void {
+    this.round = round;
+    this.labels = new Map(items.map((item) => [item.poolIndex, item]));
+    this.seen = new Set();
   }
 
-  saw(items: Array<{ index: number; text: string }>): void {
-    this.then(async () => {
-      const teacher = this.teacher;
-      const fresh = items.filter((item) => !this.seen.has(item.index));
-      if (!teacher || fresh.length === 0) return;
-      fresh.forEach((item) => this.seen.add(item.index));
-      const probs = await probabilitiesOf(teacher, this.m.tokenizer, fresh.map((item) => item.text), this.maxLength);
-      const classes = teacher.head.classes;
-      this.report(this.round, fresh.map((item, j) => {
-        const row = Array.from(probs.subarray(j * classes, (j + 1) * classes));
-        const label = row.indexOf(Math.max(...row));
-        return { poolIndex: item.index, label, confidence: row[label] };
-      }));
-    });
-  }
-
-  /** Waits for queued work and frees the teacher copy. */
-  async finish(): Promise<void> {
-    await this.chain;
-    this.teacher?.dispose();
-    this.teacher = null;
-  }
-
-  private then(work: () => void | Promise<void>): void {
-    this.chain = this.chain.then(work).catch(() => undefined);
+  /** The pool texts of one student step: reports those not met before in this round. */
+  met(poolIndices: readonly number[]): void {
+    const fresh = poolIndices.filter((i) => !this.seen.has(i) && this.labels.has(i));
+    if (fresh.length === 0) return;
+    fresh.forEach((i) => this.seen.add(i));
+    this.report(this.round, fresh.map((i) => this.labels.get(i)!));
   }
 }

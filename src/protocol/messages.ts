@@ -14,7 +14,7 @@ import type { MalformedLine } from '../engine/parseTexts';
 import type { TextItem } from '../storage/db';
 import type { MethodConfig } from '../peft/registry';
 import type { SelfTrainConfig } from '../selftrain/config';
-import type { SelfTrainEvent } from '../selftrain/events';
+import type { PseudoLabel, SelfTrainEvent } from '../selftrain/events';
 import type { SelfTrainState } from '../selftrain/state';
 import type { TrainingConfig } from '../training/config';
 import type { DoneReason, LoopCheckpoint, TrainEvent } from '../training/trainLoop';
@@ -202,13 +202,8 @@ export interface PredictResult {
   probabilities: Float32Array;
 }
 
-/** One pseudo-labelled text as the round's teacher sees it: its argmax label and that class's probability. */
-export interface PseudoLabel {
-  /** Index into SelfTrainJob.unlabelled. */
-  poolIndex: number;
-  label: number;
-  confidence: number;
-}
+/** One pseudo-labelled text as the round's teacher sees it (poolIndex: into SelfTrainJob.unlabelled). */
+export type { PseudoLabel } from '../selftrain/events';
 
 /** The result each request type resolves to. */
 export interface EncoderResults {

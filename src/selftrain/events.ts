@@ -4,6 +4,15 @@
  */
 import type { TrainEvent } from '../training/trainLoop';
 
+/** The teacher's label for one text of the unlabelled pool. */
+export interface PseudoLabel {
+  /** Index into the unlabelled pool (SelfTrainOptions.unlabelled). */
+  poolIndex: number;
+  label: number;
+  /** The teacher's softmax probability of `label`. */
+  confidence: number;
+}
+
 /** 'uniform' replaces 'meta' after warm-up when config.weighting is 'uniform' (the ablation). */
 export const STUDENT_PHASES = ['warmup', 'meta', 'uniform'] as const;
 export type StudentPhase = (typeof STUDENT_PHASES)[number];
@@ -18,8 +27,11 @@ export interface RoundPhaseSeconds {
 export type SelfTrainEvent =
   /** A fitClassifier event: the first teacher (round 0) or a student's fine-tuning on the labels. */
   | { kind: 'fit'; round: number; event: TrainEvent }
-  /** The teacher has labelled this round's unlabelled sample; `classCounts[c]` counts argmax == c. */
-  | { kind: 'pseudoLabels'; round: number; count: number; classCounts: number[]; meanConfidence: number }
+  /**
+   * The teacher has labelled this round's unlabelled sample: `items` holds each text's label (the teacher's argmax)
+   * and confidence (its top softmax probability), in sample order; `classCounts[c]` counts label == c.
+   */
+  | { kind: 'pseudoLabels'; round: number; count: number; classCounts: number[]; meanConfidence: number; items: PseudoLabel[] }
   /**
    * One student step on pseudo-labels. `weights[j]` is the weight of `poolIndices[j]` (an index into the
    * unlabelled pool) in this step's loss; they sum to 1, or are all 0 when the meta step found no helpful example

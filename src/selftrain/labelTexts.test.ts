@@ -43,6 +43,22 @@ describe('labelTexts', () => {
     expect(classCounts.reduce((a, b) => a + b, 0)).toBe(TEXTS.length);
   });
 
+  it("gives each text's label (the argmax) and confidence (the top probability); hard targets are their one-hots", async () => {
+    const soft = await labelTexts(teacher, tokenizer, TEXTS, resolveSelfTrainConfig({ labelBatchSize: 4, maxLength: 32 }), 3);
+    const hard = await labelTexts(teacher, tokenizer, TEXTS, resolveSelfTrainConfig({ labelBatchSize: 4, maxLength: 32, softLabels: false }), 3);
+    for (let i = 0; i < TEXTS.length; i++) {
+      const row = Array.from(soft.targets.subarray(i * 3, (i + 1) * 3));
+      expect(soft.labels[i]).toBe(row.indexOf(Math.max(...row)));
+      expect(soft.confidences[i]).toBe(Math.max(...row));
+      expect(Array.from(hard.targets.subarray(i * 3, (i + 1) * 3))).toEqual([0, 1, 2].map((c) => (c === soft.labels[i] ? 1 : 0)));
+    }
+    expect(hard.labels).toEqual(soft.labels);
+    expect(hard.confidences).toEqual(soft.confidences); // the teacher's probability, not the one-hot's 1
+    expect(Math.max(...soft.confidences)).toBeLessThan(1);
+    expect(hard.meanConfidence).toBeCloseTo(soft.confidences.reduce((a, b) => a + b, 0) / TEXTS.length, 6);
+    expect(soft.classCounts).toEqual([0, 1, 2].map((c) => soft.labels.filter((l) => l === c).length));
+  });
+
   afterAll(() => {
     teacher?.dispose();
     weights?.dispose();

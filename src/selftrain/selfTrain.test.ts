@@ -75,8 +75,14 @@ describe.each(ROWS)('selfTrain with $name on $backend', ({ backend, method }) =>
 
     for (const round of [1, 2]) {
       const labels = full.events.find((e) => e.kind === 'pseudoLabels' && e.round === round);
-      expect(labels?.kind === 'pseudoLabels' && labels.classCounts.reduce((a, b) => a + b, 0)).toBe(8);
+      if (labels?.kind !== 'pseudoLabels') throw new Error(`no pseudoLabels event in round ${round}`);
+      expect(labels.classCounts.reduce((a, b) => a + b, 0)).toBe(8);
+      // One label per sampled text, distinct pool indices, counted by classCounts.
+      expect(new Set(labels.items.map((l) => l.poolIndex)).size).toBe(8);
+      expect(labels.classCounts).toEqual(labels.classCounts.map((_, c) => labels.items.filter((l) => l.label === c).length));
       const steps = full.events.filter((e) => e.kind === 'studentStep' && e.round === round);
+      const labelledIndices = new Set(labels.items.map((l) => l.poolIndex));
+      expect(steps.every((e) => e.kind === 'studentStep' && e.poolIndices.every((i) => labelledIndices.has(i)))).toBe(true);
       expect(steps.map((e) => e.kind === 'studentStep' && e.phase)).toEqual(['warmup', 'warmup', 'meta', 'meta']);
       for (const e of steps) {
         if (e.kind !== 'studentStep') continue;

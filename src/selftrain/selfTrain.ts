@@ -80,28 +80,36 @@ export async function accuracy(classifier: PeftClassifier, tokenizer: BatchToken
   return correct / examples.length;
 }
 
-/** The teacher's targets for `texts`, row-major [texts.length, classes] in the order of `texts`, and the argmax count per class. */
+/**
+ * The teacher's targets for `texts`, row-major [texts.length, classes] in the order of `texts` (its softmax, or
+ * the one-hot of its argmax with hard labels), each text's label (the argmax) and confidence (the top softmax
+ * probability, with hard labels too), and the count per label.
+ */
 export async function labelTexts(teacher: PeftClassifier, tokenizer: BatchTokenizer, texts: readonly string[], cfg: SelfTrainConfig, classes: number) {
   const targets = new Float32Array(texts.length * classes);
+  const labels = new Array<number>(texts.length);
+  const confidences = new Array<number>(texts.length);
   // Batches of texts of similar length (by characters), so little of each batch is padding; rows go back in place.
   const order = texts.map((_, i) => i).sort((a, b) => texts[a].length - texts[b].length || a - b);
   for (let i = 0; i < order.length; i += cfg.labelBatchSize) {
     const rows = order.slice(i, i + cfg.labelBatchSize);
     const batch = tokenizer.encodeBatch(rows.map((r) => texts[r]), { maxLength: cfg.maxLength });
-    const probs = pseudoLabels(teacher, batch, cfg.softLabels); // [rows, classes]
+    const probs = pseudoLabels(teacher, batch, true); // [rows, classes]
     const values = (await probs.data()) as Float32Array;
     probs.dispose();
-    rows.forEach((r, j) => targets.set(values.subarray(j * classes, (j + 1) * classes), r * classes));
+    rows.forEach((r, j) => {
+      const row = values.subarray(j * classes, (j + 1) * classes);
+      const top = row.indexOf(Math.max(...row));
+      labels[r] = top;
+      confidences[r] = row[top];
+      if (cfg.softLabels) targets.set(row, r * classes);
+      else targets[r * classes + top] = 1;
+    });
   }
   const classCounts = new Array<number>(classes).fill(0);
-  let confidence = 0;
-  for (let i = 0; i < texts.length; i++) {
-    const row = targets.subarray(i * classes, (i + 1) * classes);
-    const top = row.indexOf(Math.max(...row));
-    classCounts[top] += 1;
-    confidence += row[top];
-  }
-  return { targets, classCounts, meanConfidence: texts.length > 0 ? confidence / texts.length : 0 };
+  for (const top of labels) classCounts[top] += 1;
+  const meanConfidence = texts.length > 0 ? confidences.reduce((a, b) => a + b, 0) / texts.length : 0;
+  return { targets, labels, confidences, classCounts, meanConfidence };
 }
 
 export async function selfTrain(opts: SelfTrainOptions): Promise<SelfTrainResult> {
@@ -159,7 +167,8 @@ export async function selfTrain(opts: SelfTrainOptions): Promise<SelfTrainResult
     const texts = poolIndices.map((i) => opts.unlabelled[i]);
     const labelled = await labelTexts(teacher, tokenizer, texts, cfg, classes);
     const labelledAt = performance.now();
-    onEvent({ kind: 'pseudoLabels', round, count: texts.length, classCounts: labelled.classCounts, meanConfidence: labelled.meanConfidence });
+    const items = poolIndices.map((poolIndex, i) => ({ poolIndex, label: labelled.labels[i], confidence: labelled.confidences[i] }));
+    onEvent({ kind: 'pseudoLabels', round, count: texts.length, classCounts: labelled.classCounts, meanConfidence: labelled.meanConfidence, items });
 
     const delta = createDelta(encoder, method, deriveSeed(cfg.seed, SELF_TRAIN_STREAM.delta, round), opts.parts);
     const head = cfg.studentHead === 'initial' ? startHead()
