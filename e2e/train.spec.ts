@@ -160,6 +160,9 @@ test('train LoRA, self-train, reload mid-run and resume, try and export: the stu
   await expect.poll(async () => Number(await train.weightsTable.getAttribute('data-step')), { timeout: 120_000 }).toBeGreaterThan(step);
   const after = await train.weightsByText();
   expect(after).not.toEqual(before);
+  // Every text the student met shows its teacher's label and confidence.
+  const labelShown = ([label, confidence]: [string, string]) => /^(positive|negative)$/.test(label) && /^\d+%$/.test(confidence);
+  await expect.poll(async () => (await train.pseudoLabelCells()).map(labelShown), { timeout: 30_000 }).toEqual(after.map(() => true));
   await shotWhileTraining('selftrain-weights');
   await expect(train.byTestId('selftrain.accuracy')).toHaveAttribute('data-points', '1', { timeout: 240_000 });
   await recordWindow('selfTrain', selfStart);

@@ -46,6 +46,11 @@ export class TrainPage {
     return Number(await this.byTestId(chart).getAttribute('data-points'));
   }
 
+  /** Each row's pseudo-label and confidence cells, as shown ('…' while the teacher's label has not come). */
+  async pseudoLabelCells(): Promise<Array<[string, string]>> {
+    return this.byTestId('selftrain.row').evaluateAll((rows) => rows.map((r) => [r.children[1]?.textContent ?? '', r.children[2]?.textContent ?? ''] as [string, string]));
+  }
+
   /** The weights column of the pseudo-label table, sorted by text (a stable order to compare). */
   async weightsByText(): Promise<string[]> {
     await this.byTestId('selftrain.sort.text').click();
