@@ -75,6 +75,20 @@ describe('metaGradient', () => {
     fd.forEach((f, i) => expect(Math.abs(f - g[i])).toBeLessThanOrEqual(TOL.abs + TOL.rel * scale));
   });
 
+  it('weighs a labelled text pseudo-labelled with its own label, and not with the other', async () => {
+    // One labelled text, and the same text twice in the pseudo-labelled batch: with its label, and with the other
+    // one. With two classes the two KL gradients point in opposite directions, and the first is the labelled loss's
+    // own gradient, so the meta step must keep the first and drop the second, whatever the student.
+    const text = batchRow(labelled, 0);
+    const twice = tokenizer.encodeBatch([LABELLED[0], LABELLED[0]], {});
+    const targets2 = tf.tensor2d([LABELS[0] === 1 ? [0, 1] : [1, 0], LABELS[0] === 1 ? [1, 0] : [0, 1]]);
+    const { g } = await metaGradient(student, twice, targets2, text, [LABELS[0]], INNER_LR);
+    targets2.dispose();
+    expect(g[0]).toBeLessThan(0);
+    expect(g[1]).toBeGreaterThan(0);
+    expect(metaWeights(Array.from(g))).toEqual([1, 0]);
+  });
+
   it('keeps the tensor count flat across meta steps', async () => {
     await metaGradient(student, unlabelled, targets, labelled, LABELS, INNER_LR);
     const before = tf.memory().numTensors;
