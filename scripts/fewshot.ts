@@ -184,13 +184,16 @@ function writeWhole(path: string, data: string | Buffer): void {
  * How right a round's pseudo-labels were, against the pool's hidden labels: `accuracy`, the share of the round's
  * sample whose teacher label is the true one; over the student's steps after warm-up, `weightOnCorrect`, the mean
  * weight those steps put on correctly labelled texts (weights sum to 1), and `batchCorrect`, the mean share of
- * correctly labelled texts in their batches (what uniform weights put on them); `skippedSteps`, the steps whose
- * weights were all 0.
+ * correctly labelled texts in their batches (what uniform weights put on them); the same two per pseudo-label
+ * class (`weightByClass`, `batchByClass`: does the meta step pick the right labels, or one class?); `skippedSteps`,
+ * the steps whose weights were all 0.
  */
 interface PseudoLabelQuality {
   accuracy: number;
   weightOnCorrect: number | null;
   batchCorrect: number | null;
+  weightByClass: number[] | null;
+  batchByClass: number[] | null;
   skippedSteps: number;
 }
 type RoundRow = {
@@ -204,14 +207,16 @@ class PseudoLabelTally {
   private labelOf = new Map<number, number>();
   private accuracy = 0;
   private weighted = { steps: 0, onCorrect: 0, batchCorrect: 0, skipped: 0 };
+  private byClass = { weight: [] as number[], batch: [] as number[] };
 
-  constructor(private readonly poolLabels: readonly number[]) {}
+  constructor(private readonly poolLabels: readonly number[], private readonly classes: number) {}
 
   onEvent(e: SelfTrainEvent): void {
     if (e.kind === 'pseudoLabels') {
       this.labelOf = new Map(e.items.map((item) => [item.poolIndex, item.label]));
       this.accuracy = e.items.filter((item) => item.label === this.poolLabels[item.poolIndex]).length / Math.max(1, e.items.length);
       this.weighted = { steps: 0, onCorrect: 0, batchCorrect: 0, skipped: 0 };
+      this.byClass = { weight: new Array<number>(this.classes).fill(0), batch: new Array<number>(this.classes).fill(0) };
     } else if (e.kind === 'studentStep' && e.phase !== 'warmup') {
       const correct = e.poolIndices.map((i) => (this.labelOf.get(i) === this.poolLabels[i] ? 1 : 0));
       if (e.weights.every((w) => w === 0)) {
@@ -221,12 +226,21 @@ class PseudoLabelTally {
       this.weighted.steps += 1;
       this.weighted.onCorrect += e.weights.reduce((t, w, j) => t + w * correct[j], 0);
       this.weighted.batchCorrect += correct.reduce((t: number, c) => t + c, 0) / correct.length;
+      e.poolIndices.forEach((i, j) => {
+        const label = this.labelOf.get(i)!;
+        this.byClass.weight[label] += e.weights[j];
+        this.byClass.batch[label] += 1 / e.poolIndices.length;
+      });
     }
   }
 
   quality(): PseudoLabelQuality {
     const { steps, onCorrect, batchCorrect, skipped } = this.weighted;
-    return { accuracy: this.accuracy, weightOnCorrect: steps > 0 ? onCorrect / steps : null, batchCorrect: steps > 0 ? batchCorrect / steps : null, skippedSteps: skipped };
+    const mean = (xs: number[]) => (steps > 0 ? xs.map((x) => x / steps) : null);
+    return {
+      accuracy: this.accuracy, weightOnCorrect: steps > 0 ? onCorrect / steps : null, batchCorrect: steps > 0 ? batchCorrect / steps : null,
+      weightByClass: mean(this.byClass.weight), batchByClass: mean(this.byClass.batch), skippedSteps: skipped,
+    };
   }
 }
 type Metrics = { accuracy: number; macroF1: number };
@@ -314,7 +328,7 @@ for (const seed of seeds) {
       if (!args.includes('--json')) console.log(`seed ${seed}: resuming after round ${saved.state.roundsFinished} from ${existsSync(file!) ? file : sharedTeacher}`);
     }
     if (saved && firstTeacher === null && saved.state.roundsFinished === 0) firstTeacher = await scoreTeacher(saved.state);
-    const tally = new PseudoLabelTally(poolLabels);
+    const tally = new PseudoLabelTally(poolLabels, names.length);
     const result = await selfTrain({
       weights, pooling: ckpt.pooling, encoder: ckpt.config, tokenizer, method: PEFT_METHODS[method].defaults, classes: names.length, features,
       labelled, unlabelled: pool, config: { ...selfConfig, seed }, initialHead: head, ...(saved ? { resume: saved.state } : {}),
