@@ -1,12 +1,13 @@
 /**
  * `npx tsx scripts/fewshot-table.ts [--missing] <results.jsonl>...`
  *
- * Prints the few-shot table of BENCHMARKS.md from the runner's JSON lines, the issue's goals judged below it, and
- * the job lines that did not finish; with --missing, only the job lines of the runs the table still lacks.
- * The rules (rows, pairing, verdicts) are in fewshotTable.ts.
+ * Prints the few-shot table of BENCHMARKS.md from the runner's JSON lines, the issue's goals judged below it, how
+ * right the pseudo-labels were and where the meta step put its weight, and the job lines that did not finish;
+ * with --missing, only the job lines of the runs the table still lacks. The rules (rows, pairing, verdicts) are
+ * in fewshotTable.ts.
  */
 import { readFileSync } from 'node:fs';
-import { allGoals, buildCells, columnsOf, finishedLater, formatGoal, missingJobs, parseResults, renderTable, type Summary } from './fewshotTable';
+import { allGoals, buildCells, columnsOf, finishedLater, formatGoal, missingJobs, parseResults, pseudoLabelSummaries, renderPseudoLabelTable, renderTable, type Summary } from './fewshotTable';
 
 const missingOnly = process.argv.includes('--missing');
 const files = process.argv.slice(2).filter((a) => a !== '--missing');
@@ -30,6 +31,11 @@ if (missingOnly) {
   for (const line of renderTable(cells, columns)) console.log(line);
   console.log('\nGoals (paired by dataset, K and seed; seeds in brackets):');
   for (const goal of allGoals(runs, cells, columns)) console.log(formatGoal(goal));
+  const pseudo = pseudoLabelSummaries(runs);
+  if (pseudo.length > 0) {
+    console.log('\nPseudo-labels (LiST runs that tallied them; % over every round of every seed):');
+    for (const line of renderPseudoLabelTable(pseudo)) console.log(line);
+  }
   const unfinished = failed.filter((f) => !finishedLater(cells, f));
   if (unfinished.length > 0) {
     console.log(`\nDid not finish (${unfinished.length}):`);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildCells, columnsOf, finishedLater, formatGoal, judgeGoal, missingJobs, pairedDiffs, parseResults, renderTable, TABLE, type Summary } from './fewshotTable';
+import { buildCells, columnsOf, finishedLater, formatGoal, judgeGoal, missingJobs, pairedDiffs, parseResults, pseudoLabelSummaries, renderPseudoLabelTable, renderTable, TABLE, type Summary } from './fewshotTable';
 
 /** A run summary as the runner prints it: accuracies by seed (fractions), optionally each seed's first teacher. */
 function run(data: string, k: number, method: string, acc: Record<number, number>, more: Partial<Summary> = {}, teachers: Record<number, number> = {}): Summary {
@@ -93,5 +93,25 @@ describe('few-shot table', () => {
     const { runs, failed } = parseResults(`${JSON.stringify(run('sst2', 8, 'head', { 1: 0.5 }))}\n\n{"failed":"sst2 --k 8"}\n`);
     expect(runs.map((r) => r.method)).toEqual(['head']);
     expect(failed).toEqual(['sst2 --k 8']);
+  });
+});
+
+describe('pseudo-label table', () => {
+  const quality = (accuracy: number, weightOnCorrect: number | null, batchCorrect: number | null, weightByClass?: number[], batchByClass?: number[]) =>
+    ({ pseudoLabels: { accuracy, weightOnCorrect, batchCorrect, weightByClass, batchByClass, skippedSteps: 0 } });
+
+  it('averages every round of every seed per variant and column; runs without tallies have no line', () => {
+    const meta = run('sst2', 16, 'lora', { 1: 0.7, 2: 0.7 }, list('meta'));
+    meta.seeds[0].rounds = [quality(0.6, 0.5, 0.6, [0.7, 0.3], [0.5, 0.5]), quality(0.7, 0.7, 0.6, [0.5, 0.5], [0.6, 0.4])];
+    meta.seeds[1].rounds = [quality(0.8, null, null)]; // every step after warm-up skipped
+    const old = run('mpqa', 16, 'lora', { 1: 0.7 }, list('meta'));
+    const [q, ...rest] = pseudoLabelSummaries([meta, old, run('sst2', 16, 'lora', { 1: 0.7 })]);
+    expect(rest).toEqual([]);
+    expect(q).toMatchObject({ variant: 'lora + LiST (meta weights)', column: 'sst2 K=16', rounds: 3 });
+    expect(q.accuracy).toBeCloseTo(0.7, 12);
+    expect(q.weightOnCorrect).toBeCloseTo(0.6, 12);
+    expect(q.batchCorrect).toBeCloseTo(0.6, 12);
+    expect(q.classShift).toBeCloseTo((0.2 + 0.1) / 2, 12); // half the summed |weight - share|: 0.2 and 0.1
+    expect(renderPseudoLabelTable([q])[2]).toBe('| lora + LiST (meta weights) | sst2 K=16 | 3 | 70.0 | 60.0 | 60.0 | 15.0 |');
   });
 });

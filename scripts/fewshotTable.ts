@@ -25,8 +25,18 @@ export interface Summary {
   method: string;
   selfTrain: boolean;
   weighting: string | null;
-  seeds: Array<{ seed: number; accuracy: number; firstTeacher?: { accuracy: number } | null }>;
+  seeds: Array<{ seed: number; accuracy: number; firstTeacher?: { accuracy: number } | null; rounds?: Array<{ pseudoLabels?: PseudoLabelQuality }> }>;
   config?: { fineTune?: { maxSteps?: number }; selfTrain?: { studentHead?: string; evalFraction?: number } };
+}
+
+/** What the runner tallies per LiST round about its pseudo-labels (scripts/fewshot.ts, PseudoLabelQuality). */
+export interface PseudoLabelQuality {
+  accuracy: number;
+  weightOnCorrect: number | null;
+  batchCorrect: number | null;
+  weightByClass?: number[] | null;
+  batchByClass?: number[] | null;
+  skippedSteps: number;
 }
 
 /** Accuracy per seed, keyed by variant (row), then column ("<dataset> K=<k>"), then seed. */
@@ -242,4 +252,56 @@ export function finishedLater(cells: Cells, job: string): boolean {
   const name = `${value('--method') ?? 'lora'}${words.includes('--self-train') ? list : steps === TABLE_STEPS ? '' : ` (${steps} steps)`}`;
   const seeds = cells.get(name)?.get(`${words[0]} K=${value('--k')}`);
   return (value('--seeds') ?? '1,2,3').split(',').every((seed) => seeds?.has(Number(seed)) ?? false);
+}
+
+/** One variant on one dataset and K: its rounds' pseudo-label tallies, averaged over every round of every seed. */
+export interface PseudoLabelSummary {
+  variant: string;
+  column: string;
+  rounds: number;
+  /** Share of pseudo-labels that were right. */
+  accuracy: number;
+  /** Weight the steps after warm-up put on right pseudo-labels, and the right ones' share of those batches. */
+  weightOnCorrect: number | null;
+  batchCorrect: number | null;
+  /** Half the summed |weight - batch share| over pseudo-label classes: how much weight moved between classes. */
+  classShift: number | null;
+}
+
+const meanOf = (xs: number[]) => (xs.length > 0 ? xs.reduce((a, b) => a + b, 0) / xs.length : null);
+
+/** Pseudo-label tallies by variant and column, for the runs that report them (LiST runs since the tally exists). */
+export function pseudoLabelSummaries(runs: readonly Summary[]): PseudoLabelSummary[] {
+  const groups = new Map<string, { variant: string; column: string; rounds: PseudoLabelQuality[] }>();
+  for (const r of runs) {
+    const rounds = r.seeds.flatMap((s) => (s.rounds ?? []).flatMap((round) => (round.pseudoLabels ? [round.pseudoLabels] : [])));
+    if (rounds.length === 0) continue;
+    const key = `${variantOf(r)}|${column(r)}`;
+    const group = groups.get(key) ?? { variant: variantOf(r), column: column(r), rounds: [] };
+    groups.set(key, group);
+    group.rounds.push(...rounds);
+  }
+  return [...groups.values()]
+    .sort((a, b) => a.variant.localeCompare(b.variant) || a.column.localeCompare(b.column))
+    .map(({ variant, column: col, rounds }) => {
+      const weighted = rounds.filter((q) => q.weightOnCorrect !== null && q.batchCorrect !== null);
+      const byClass = weighted.filter((q) => q.weightByClass && q.batchByClass);
+      return {
+        variant, column: col, rounds: rounds.length,
+        accuracy: meanOf(rounds.map((q) => q.accuracy))!,
+        weightOnCorrect: meanOf(weighted.map((q) => q.weightOnCorrect!)),
+        batchCorrect: meanOf(weighted.map((q) => q.batchCorrect!)),
+        classShift: meanOf(byClass.map((q) => q.weightByClass!.reduce((t, w, c) => t + Math.abs(w - q.batchByClass![c]), 0) / 2)),
+      };
+    });
+}
+
+/** The pseudo-label table: one line per variant and column. */
+export function renderPseudoLabelTable(summaries: readonly PseudoLabelSummary[]): string[] {
+  const cell = (x: number | null) => (x === null ? '–' : pct(x));
+  return [
+    '| variant | data | rounds | right pseudo-labels | weight on right ones | their share of batches | weight moved between classes |',
+    '|---|---|---:|---:|---:|---:|---:|',
+    ...summaries.map((q) => `| ${q.variant} | ${q.column} | ${q.rounds} | ${pct(q.accuracy)} | ${cell(q.weightOnCorrect)} | ${cell(q.batchCorrect)} | ${cell(q.classShift)} |`),
+  ];
 }
