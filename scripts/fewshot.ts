@@ -1,6 +1,6 @@
 /**
  * `npm run fewshot -- --data <dir> --k <per class> --method <name> [--self-train] [--unlabeled <n>]
- *    [--weighting meta|uniform] [--student-head initial|teacher|fresh] [--rounds <n>] [--student-steps <n>] [--student-fine-tune <n>] [--per-round <n>] [--steps <n>] [--lr <x>]
+ *    [--weighting meta|uniform] [--student-head initial|teacher|fresh] [--rounds <n>] [--student-steps <n>] [--student-fine-tune <n>] [--meta-batch <n>] [--per-round <n>] [--steps <n>] [--lr <x>]
  *    [--eval-fraction <x>] [--head prompt|random] [--backend wasm|webgpu|cpu] [--seeds 1,2,3] [--feature-cache <file>] [--state-dir <dir>] [--json]`
  *
  * Few-shot accuracy headless in Node on the bundled int8 all-MiniLM-L6-v2. <dir> holds train.jsonl and test.jsonl,
@@ -20,7 +20,9 @@
  * fifth of the labels aside to show teacher and student accuracy, but a benchmark against runs without
  * self-training must give both sides the same labels. Each LiST seed also reports its first teacher's test
  * accuracy (`firstTeacher`): the model before any self-training, trained on the same labels, so LiST's gain over
- * it is measured with nothing else changed.
+ * it is measured with nothing else changed. Each LiST round also reports how right its pseudo-labels were against
+ * the pool's hidden labels, and where the meta step put its weight (`pseudoLabels`). --meta-batch sets the
+ * labelled examples of each meta step (labelledBatchSize).
  *
  * With --state-dir <dir>, a LiST run writes its state after every finished round (one JSON file per run and seed,
  * named by a hash of everything that defines the run) and, started again with the same flags, resumes after the
@@ -56,7 +58,7 @@ function readJsonl(path: string): Row[] {
 }
 
 function usage(message: string): never {
-  console.error(`${message}\nusage: npm run fewshot -- --data <dir> --k <per class> --method <${METHOD_NAMES.join('|')}> [--self-train] [--unlabeled <n>] [--weighting meta|uniform] [--student-head initial|teacher|fresh] [--rounds <n>] [--student-steps <n>] [--student-fine-tune <n>] [--per-round <n>] [--steps <n>] [--lr <x>] [--eval-fraction <x>] [--head prompt|random] [--backend wasm|webgpu|cpu] [--seeds 1,2,3] [--feature-cache <file>] [--state-dir <dir>] [--json]`);
+  console.error(`${message}\nusage: npm run fewshot -- --data <dir> --k <per class> --method <${METHOD_NAMES.join('|')}> [--self-train] [--unlabeled <n>] [--weighting meta|uniform] [--student-head initial|teacher|fresh] [--rounds <n>] [--student-steps <n>] [--student-fine-tune <n>] [--meta-batch <n>] [--per-round <n>] [--steps <n>] [--lr <x>] [--eval-fraction <x>] [--head prompt|random] [--backend wasm|webgpu|cpu] [--seeds 1,2,3] [--feature-cache <file>] [--state-dir <dir>] [--json]`);
   process.exit(2);
 }
 
@@ -126,6 +128,7 @@ const selfConfig = resolveSelfTrainConfig({ fineTune, weighting, studentHead, ev
   ...(flag(args, '--rounds') ? { rounds: Number(flag(args, '--rounds')) } : {}),
   ...(flag(args, '--student-steps') ? { studentSteps: Number(flag(args, '--student-steps')) } : {}),
   ...(flag(args, '--student-fine-tune') ? { studentFineTuneSteps: Number(flag(args, '--student-fine-tune')) } : {}),
+  ...(flag(args, '--meta-batch') ? { labelledBatchSize: Number(flag(args, '--meta-batch')) } : {}),
 });
 
 const featureFile = flag(args, '--feature-cache');
