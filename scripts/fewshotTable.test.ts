@@ -22,6 +22,8 @@ describe('few-shot table', () => {
       run('sst2', 16, 'lora', { 1: 0.72 }, list('meta'), { 1: 0.69 }),
       run('sst2', 16, 'lora', { 1: 0.71 }, list('meta', 0.2)),
       run('sst2', 16, 'lora', { 1: 0.68 }, { config: { fineTune: { maxSteps: 190 } } }),
+      run('sst2', 16, 'lora', { 1: 0.73 }, { selfTrain: true, weighting: 'meta', config: { selfTrain: { evalFraction: 0, labelledBatchSize: 96 } } }),
+      run('sst2', 16, 'lora', { 1: 0.72 }, { selfTrain: true, weighting: 'meta', config: { selfTrain: { evalFraction: 0, labelledBatchSize: 8 } } }),
       run('mpqa', 8, 'lora', { 2: 0.6 }),
     ];
     const cells = buildCells(runs);
@@ -31,6 +33,7 @@ describe('few-shot table', () => {
       "lora (LiST's first teacher)",
       'lora + LiST (meta weights)',
       'lora + LiST (meta weights, 80 % of labels)',
+      'lora + LiST (meta weights, meta batch 96)',
     ]);
     expect(cells.get("lora (LiST's first teacher)")?.get('sst2 K=16')?.get(1)).toBe(0.69);
     expect(columnsOf(runs)).toEqual(['mpqa K=8', 'sst2 K=16']);
@@ -87,6 +90,10 @@ describe('few-shot table', () => {
     expect(finishedLater(cells, old)).toBe(true);
     expect(finishedLater(cells, `${old},3`)).toBe(false);
     expect(finishedLater(cells, old.replace('--self-train', '--eval-fraction 0 --self-train'))).toBe(false);
+    const withMetaBatch = buildCells([run('sst2', 16, 'lora', { 1: 0.7 }, { selfTrain: true, weighting: 'meta', config: { selfTrain: { evalFraction: 0, labelledBatchSize: 96 } } })]);
+    const job = 'sst2 --k 16 --eval-fraction 0 --self-train --weighting meta --method lora --seeds 1';
+    expect(finishedLater(withMetaBatch, `${job} --meta-batch 96`)).toBe(true);
+    expect(finishedLater(withMetaBatch, job)).toBe(false);
   });
 
   it('reads runs and failed lines, skipping blank lines', () => {

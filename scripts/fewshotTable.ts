@@ -19,6 +19,8 @@
  * first teacher (the gain of the rounds alone).
  */
 
+import { DEFAULT_SELF_TRAIN_CONFIG } from '../src/selftrain/config';
+
 export interface Summary {
   data: string;
   k: number;
@@ -26,7 +28,7 @@ export interface Summary {
   selfTrain: boolean;
   weighting: string | null;
   seeds: Array<{ seed: number; accuracy: number; firstTeacher?: { accuracy: number } | null; rounds?: Array<{ pseudoLabels?: PseudoLabelQuality }> }>;
-  config?: { fineTune?: { maxSteps?: number }; selfTrain?: { studentHead?: string; evalFraction?: number } };
+  config?: { fineTune?: { maxSteps?: number }; selfTrain?: { studentHead?: string; evalFraction?: number; labelledBatchSize?: number } };
 }
 
 /** What the runner tallies per LiST round about its pseudo-labels (scripts/fewshot.ts, PseudoLabelQuality). */
@@ -49,6 +51,8 @@ const RUNNER_DEFAULT_STEPS = 30;
 /** The share of labels a LiST job line without --eval-fraction kept aside: it predates the flag. */
 const EVAL_FRACTION_BEFORE_FLAG = 0.2;
 
+/** The meta step's labelled batch by default (DEFAULT_SELF_TRAIN_CONFIG.labelledBatchSize). */
+const DEFAULT_META_BATCH = DEFAULT_SELF_TRAIN_CONFIG.labelledBatchSize;
 /** How a LiST variant's name shows a student head other than the default ('initial'). */
 const HEAD_SUFFIX: Record<string, string> = { initial: '', teacher: ", teacher's head", fresh: ', fresh head' };
 
@@ -79,9 +83,12 @@ export function parseResults(text: string): { runs: Summary[]; failed: string[] 
 const dataset = (r: Summary) => r.data.replace(/\/+$/, '').split('/').pop() ?? r.data;
 /** How a LiST variant's name shows that it trained on part of the labels (held-out share > 0). */
 const labelsSuffix = (evalFraction: number) => (evalFraction > 0 ? `, ${Math.round(100 * (1 - evalFraction))} % of labels` : '');
-/** The variant suffix of a LiST run: its student head, then the share of labels it trained on. */
+/** How a LiST variant's name shows a meta batch other than the default (labelledBatchSize). */
+const metaBatchSuffix = (size: number) => (size === DEFAULT_META_BATCH ? '' : `, meta batch ${size}`);
+/** The variant suffix of a LiST run: its student head, its meta batch, then the share of labels it trained on. */
 const listSuffix = (r: Summary) =>
-  `${HEAD_SUFFIX[r.config?.selfTrain?.studentHead ?? 'initial'] ?? ''}${labelsSuffix(r.config?.selfTrain?.evalFraction ?? 0)}`;
+  `${HEAD_SUFFIX[r.config?.selfTrain?.studentHead ?? 'initial'] ?? ''}${metaBatchSuffix(r.config?.selfTrain?.labelledBatchSize ?? DEFAULT_META_BATCH)}` +
+  labelsSuffix(r.config?.selfTrain?.evalFraction ?? 0);
 export const firstTeacherRow = (method: string) => `${method} (LiST's first teacher)`;
 
 /** The row a run belongs to. */
@@ -247,7 +254,8 @@ export function finishedLater(cells: Cells, job: string): boolean {
     return i >= 0 ? words[i + 1] : undefined;
   };
   const evalFraction = Number(value('--eval-fraction') ?? EVAL_FRACTION_BEFORE_FLAG);
-  const list = ` + LiST (${value('--weighting') ?? 'meta'} weights${HEAD_SUFFIX[value('--student-head') ?? 'initial'] ?? ''}${labelsSuffix(evalFraction)})`;
+  const head = HEAD_SUFFIX[value('--student-head') ?? 'initial'] ?? '';
+  const list = ` + LiST (${value('--weighting') ?? 'meta'} weights${head}${metaBatchSuffix(Number(value('--meta-batch') ?? DEFAULT_META_BATCH))}${labelsSuffix(evalFraction)})`;
   const steps = Number(value('--steps') ?? RUNNER_DEFAULT_STEPS);
   const name = `${value('--method') ?? 'lora'}${words.includes('--self-train') ? list : steps === TABLE_STEPS ? '' : ` (${steps} steps)`}`;
   const seeds = cells.get(name)?.get(`${words[0]} K=${value('--k')}`);
