@@ -47,6 +47,7 @@ import type { LabelledExample } from '../src/training/batching';
 import { fitClassifier } from '../src/training/fitClassifier';
 import { Rng } from '../src/training/rng';
 import { flag, loadBundled } from './bench/common';
+import type { PseudoLabelQuality } from './fewshotTable';
 
 interface Row {
   text: string;
@@ -183,22 +184,6 @@ function writeWhole(path: string, data: string | Buffer): void {
   renameSync(tmp, path);
 }
 
-/**
- * How right a round's pseudo-labels were, against the pool's hidden labels: `accuracy`, the share of the round's
- * sample whose teacher label is the true one; over the student's steps after warm-up, `weightOnCorrect`, the mean
- * weight those steps put on correctly labelled texts (weights sum to 1), and `batchCorrect`, the mean share of
- * correctly labelled texts in their batches (what uniform weights put on them); the same two per pseudo-label
- * class (`weightByClass`, `batchByClass`: does the meta step pick the right labels, or one class?); `skippedSteps`,
- * the steps whose weights were all 0.
- */
-interface PseudoLabelQuality {
-  accuracy: number;
-  weightOnCorrect: number | null;
-  batchCorrect: number | null;
-  weightByClass: number[] | null;
-  batchByClass: number[] | null;
-  skippedSteps: number;
-}
 type RoundRow = {
   round: number; teacherAccuracy: number | null; studentAccuracy: number | null; seconds: RoundPhaseSeconds;
   /** Absent in rows written before it was measured. */

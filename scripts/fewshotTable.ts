@@ -31,7 +31,14 @@ export interface Summary {
   config?: { fineTune?: { maxSteps?: number }; selfTrain?: { studentHead?: string; evalFraction?: number; labelledBatchSize?: number } };
 }
 
-/** What the runner tallies per LiST round about its pseudo-labels (scripts/fewshot.ts, PseudoLabelQuality). */
+/**
+ * What the runner tallies per LiST round about its pseudo-labels, against the pool's hidden labels: `accuracy`, the
+ * share of the round's sample whose teacher label is the true one; over the student's steps after warm-up,
+ * `weightOnCorrect`, the mean weight those steps put on correctly labelled texts (weights sum to 1), and
+ * `batchCorrect`, the mean share of correctly labelled texts in their batches (what uniform weights put on them);
+ * the same two per pseudo-label class (`weightByClass`, `batchByClass`: does the meta step pick the right labels,
+ * or one class? absent in the first tallied runs); `skippedSteps`, the steps whose weights were all 0.
+ */
 export interface PseudoLabelQuality {
   accuracy: number;
   weightOnCorrect: number | null;
