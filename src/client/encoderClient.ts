@@ -39,7 +39,7 @@ export function startEncoderWorker(): WorkerPort {
 }
 
 /** The worker's events about training runs; the training client (trainingClient.ts) listens to them. */
-export type TrainingEvent = Extract<WorkerMessage, { type: 'trainEvent' | 'trainCheckpoint' | 'selfTrainEvent' | 'pseudoLabelled' | 'selfTrainState' }>;
+export type TrainingEvent = Extract<WorkerMessage, { type: 'trainEvent' | 'trainCheckpoint' | 'selfTrainEvent' | 'selfTrainState' }>;
 
 interface Pending {
   type: EncoderRequestType;
@@ -213,7 +213,6 @@ export class EncoderClient {
       case 'trainEvent':
       case 'trainCheckpoint':
       case 'selfTrainEvent':
-      case 'pseudoLabelled':
       case 'selfTrainState':
         this.trainingListener?.(message);
         return;

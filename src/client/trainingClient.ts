@@ -8,6 +8,7 @@ import { EncoderWorkerError, toWireError, type JobExample, type SelfTrainOutcome
 import type { MethodName } from '../peft/method';
 import type { MethodConfig } from '../peft/registry';
 import type { SelfTrainConfig } from '../selftrain/config';
+import type { PseudoLabel } from '../selftrain/events';
 import type { SelfTrainState } from '../selftrain/state';
 import * as db from '../storage/db';
 import type { DeltaRecord, RunRecord, TextItem } from '../storage/db';
@@ -71,6 +72,9 @@ interface Active {
   run: RunRecord;
   live: LiveRun;
   pool: string[];
+  /** The current round's pseudo-labels by pool index, from its 'pseudoLabels' event. */
+  labels: Map<number, PseudoLabel>;
+  /** The weights table: the texts the student met this round, with their latest weight. */
   rows: Map<number, PseudoRow>;
   /** The history as last given to the store; only series changed since (`dirty`) are copied again. */
   shown: RunRecord['history'];
@@ -232,7 +236,7 @@ export class TrainingClient {
     const round = from?.kind === 'selfTrain' ? from.state.roundsFinished : 0;
     const step = from?.kind === 'train' ? from.state.loop.step : 0;
     const live: LiveRun = { runId: run.id, requestId: request.id, kind: run.kind, round, studentStep: 0, studentSteps: 0, phase: null, pseudo: [], step, totalSteps: 0 };
-    this.active = { run, live, pool, rows: new Map(), shown: {}, dirty: new Set(Object.keys(run.history)) };
+    this.active = { run, live, pool, labels: new Map(), rows: new Map(), shown: {}, dirty: new Set(Object.keys(run.history)) };
     this.flush(true);
     try {
       const outcome: TrainOutcome | SelfTrainOutcome = await request.result;
@@ -327,15 +331,21 @@ export class TrainingClient {
           }
           case 'pseudoLabels':
             series('pseudoLabels').push({ round: e.round, count: e.count, meanConfidence: e.meanConfidence, ...countsRow(e.classCounts) });
+            active.labels = new Map(e.items.map((item) => [item.poolIndex, item]));
             active.rows = new Map();
             Object.assign(live, { round: e.round, studentStep: 0, phase: null });
             break;
           case 'studentStep':
             series('student').push({ round: e.round, step: e.step, loss: e.loss, metaLoss: e.metaLoss });
             e.poolIndices.forEach((poolIndex, j) => {
-              const row = active.rows.get(poolIndex);
               const next = { weight: e.weights[j], step: e.step, phase: e.phase };
-              active.rows.set(poolIndex, row ? { ...row, ...next } : { poolIndex, text: active.pool[poolIndex] ?? '', label: null, confidence: null, ...next });
+              const row = active.rows.get(poolIndex);
+              if (row) {
+                active.rows.set(poolIndex, { ...row, ...next });
+              } else {
+                const pseudo = active.labels.get(poolIndex);
+                active.rows.set(poolIndex, { poolIndex, text: active.pool[poolIndex] ?? '', label: pseudo?.label ?? null, confidence: pseudo?.confidence ?? null, ...next });
+              }
             });
             Object.assign(live, { studentStep: e.step, studentSteps: e.totalSteps, phase: e.phase });
             break;
@@ -348,12 +358,6 @@ export class TrainingClient {
         }
         break;
       }
-      case 'pseudoLabelled':
-        for (const item of message.items) {
-          const row = active.rows.get(item.poolIndex);
-          if (row) active.rows.set(item.poolIndex, { ...row, label: item.label, confidence: item.confidence });
-        }
-        break;
       case 'trainCheckpoint':
       case 'selfTrainState':
         run.checkpoint = message.type === 'trainCheckpoint' ? message.checkpoint : message.state;

@@ -28,7 +28,6 @@ import { resolveTrainingConfig, type HeadInit, type TrainingConfig } from '../tr
 import type {
   EncoderEvent,
   PredictResult,
-  PseudoLabel,
   SelfTrainJob,
   SelfTrainOutcome,
   TrainCheckpoint,
@@ -159,7 +158,6 @@ export class TrainHandler {
     const cfg = resolveSelfTrainConfig(job.resume ? { ...job.resume.config, ...job.selfTrain } : job.selfTrain);
     const classes = job.task.labels.length;
     const headInit = resolveTrainingConfig(cfg.fineTune).headInit;
-    const pseudo = new PseudoLabelFeed((round, items) => this.emit({ type: 'pseudoLabelled', id, round, items }));
     return this.running(id, async (signal) => {
       let classifier: PeftClassifier | null = null;
       let initialHead: LinearHead | null = null;
@@ -171,11 +169,7 @@ export class TrainHandler {
           ...(initialHead ? { initialHead } : {}),
           ...(job.resume ? { resume: job.resume } : {}), signal,
           onState: (state) => this.emit({ type: 'selfTrainState', id, state }),
-          onEvent: (event) => {
-            this.emit({ type: 'selfTrainEvent', id, event });
-            if (event.kind === 'pseudoLabels') pseudo.labelled(event.round, event.items);
-            if (event.kind === 'studentStep') pseudo.met(event.poolIndices);
-          },
+          onEvent: (event) => this.emit({ type: 'selfTrainEvent', id, event }),
         });
         classifier = result.classifier;
         if (result.state.roundsFinished === 0 && result.reason === 'cancelled' && !job.resume) {
@@ -324,31 +318,4 @@ async function probabilitiesOf(classifier: PeftClassifier, tokenizer: WordPieceT
     }
   }
   return out;
-}
-
-/**
- * The teacher's label for each pseudo-labelled text the student meets, for the weights table: selfTrain reports
- * every label of a round's sample up front; each is passed on when the student first meets its text.
- */
-class PseudoLabelFeed {
-  private round = 0;
-  private labels = new Map<number, PseudoLabel>();
-  private seen = new Set<number>();
-
-  constructor(private readonly report: (round: number, items: PseudoLabel[]) => void) {}
-
-  /** A round's sample, labelled by its teacher. */
-  labelled(round: number, items: readonly PseudoLabel[]): void {
-    this.round = round;
-    this.labels = new Map(items.map((item) => [item.poolIndex, item]));
-    this.seen = new Set();
-  }
-
-  /** The pool texts of one student step: reports those not met before in this round. */
-  met(poolIndices: readonly number[]): void {
-    const fresh = poolIndices.filter((i) => !this.seen.has(i) && this.labels.has(i));
-    if (fresh.length === 0) return;
-    fresh.forEach((i) => this.seen.add(i));
-    this.report(this.round, fresh.map((i) => this.labels.get(i)!));
-  }
 }

@@ -14,7 +14,7 @@ import type { MalformedLine } from '../engine/parseTexts';
 import type { TextItem } from '../storage/db';
 import type { MethodConfig } from '../peft/registry';
 import type { SelfTrainConfig } from '../selftrain/config';
-import type { PseudoLabel, SelfTrainEvent } from '../selftrain/events';
+import type { SelfTrainEvent } from '../selftrain/events';
 import type { SelfTrainState } from '../selftrain/state';
 import type { TrainingConfig } from '../training/config';
 import type { DoneReason, LoopCheckpoint, TrainEvent } from '../training/trainLoop';
@@ -202,9 +202,6 @@ export interface PredictResult {
   probabilities: Float32Array;
 }
 
-/** One pseudo-labelled text as the round's teacher sees it (poolIndex: into SelfTrainJob.unlabelled). */
-export type { PseudoLabel } from '../selftrain/events';
-
 /** The result each request type resolves to. */
 export interface EncoderResults {
   setBackend: { backend: BackendInfo; model: ModelInfo | null };
@@ -236,8 +233,6 @@ export type EncoderEvent =
   | { type: 'trainCheckpoint'; id: number; checkpoint: TrainCheckpoint }
   /** A self-training event of the 'selfTrain' request `id` (round 0 is the first teacher). */
   | { type: 'selfTrainEvent'; id: number; event: SelfTrainEvent }
-  /** Texts the student saw for the first time this round, with the teacher's label for them. */
-  | { type: 'pseudoLabelled'; id: number; round: number; items: PseudoLabel[] }
   /** The resumable state after a finished round (to save as the run's checkpoint). */
   | { type: 'selfTrainState'; id: number; state: SelfTrainState };
 
