@@ -151,6 +151,7 @@ test('train LoRA, self-train, reload mid-run and resume, try and export: the stu
   await train.field('selfTrain', 'unlabeledBatchSize', 4);
   await train.field('selfTrain', 'labelledBatchSize', 4);
   await train.field('selfTrain', 'maxLength', 32);
+  await train.field('selfTrain', 'confidentShare', 0.5); // the student learns from the surer half of each label
   const selfStart = await now();
   await train.byTestId('train.selftrain.start').click();
   await train.byTestId('selftrain.view').waitFor();
@@ -167,6 +168,7 @@ test('train LoRA, self-train, reload mid-run and resume, try and export: the stu
   await expect(train.byTestId('selftrain.accuracy')).toHaveAttribute('data-points', '1', { timeout: 240_000 });
   await recordWindow('selfTrain', selfStart);
   await expect(train.byTestId('selftrain.classes')).toHaveAttribute('data-points', /[12]/);
+  await expect(train.byTestId('selftrain.classes')).toContainText('left out (less confident)');
   await studio.screenshot('selftrain-round');
 
   // Reload in the middle of round 2: labels intact; the run is interrupted and resumes after round 1.

@@ -1,24 +1,26 @@
 /**
- * `npx tsx scripts/fewshot-table.ts [--missing] <results.jsonl>...`
+ * `npx tsx scripts/fewshot-table.ts [--missing | --dev] <results.jsonl>...`
  *
  * Prints the few-shot table of BENCHMARKS.md from the runner's JSON lines, the issue's goals judged below it, how
  * right the pseudo-labels were and where the meta step put its weight, and the job lines that did not finish;
- * with --missing, only the job lines of the runs the table still lacks. The rules (rows, pairing, verdicts) are
+ * with --missing, only the job lines of the runs the table still lacks; with --dev, the same table and goals over
+ * the runs scored on a dev split (the runner's --dev) instead of the test set. The rules (rows, pairing, verdicts) are
  * in fewshotTable.ts.
  */
 import { readFileSync } from 'node:fs';
 import { allGoals, buildCells, columnsOf, finishedLater, formatGoal, missingJobs, parseResults, pseudoLabelSummaries, renderPseudoLabelTable, renderTable, type Summary } from './fewshotTable';
 
 const missingOnly = process.argv.includes('--missing');
-const files = process.argv.slice(2).filter((a) => a !== '--missing');
+const dev = process.argv.includes('--dev');
+const files = process.argv.slice(2).filter((a) => a !== '--missing' && a !== '--dev');
 if (files.length === 0) {
-  console.error('usage: npx tsx scripts/fewshot-table.ts [--missing] <results.jsonl>...');
+  console.error('usage: npx tsx scripts/fewshot-table.ts [--missing | --dev] <results.jsonl>...');
   process.exit(2);
 }
 const runs: Summary[] = [];
 const failed: string[] = [];
 for (const file of files) {
-  const parsed = parseResults(readFileSync(file, 'utf8'));
+  const parsed = parseResults(readFileSync(file, 'utf8'), dev);
   runs.push(...parsed.runs);
   failed.push(...parsed.failed);
 }

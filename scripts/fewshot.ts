@@ -1,7 +1,7 @@
 /**
  * `npm run fewshot -- --data <dir> --k <per class> --method <name> [--self-train] [--unlabeled <n>]
- *    [--weighting meta|uniform] [--student-head initial|teacher|fresh] [--rounds <n>] [--student-steps <n>] [--student-fine-tune <n>] [--meta-batch <n>] [--per-round <n>] [--steps <n>] [--lr <x>]
- *    [--eval-fraction <x>] [--head prompt|random] [--backend wasm|webgpu|cpu] [--seeds 1,2,3] [--feature-cache <file>] [--state-dir <dir>] [--json]`
+ *    [--weighting meta|uniform] [--student-head initial|teacher|fresh] [--rounds <n>] [--student-steps <n>] [--student-fine-tune <n>] [--meta-batch <n>] [--confident-share <x>] [--per-round <n>] [--steps <n>] [--lr <x>]
+ *    [--eval-fraction <x>] [--head prompt|random] [--backend wasm|webgpu|cpu] [--seeds 1,2,3] [--feature-cache <file>] [--state-dir <dir>] [--dev <n>] [--json]`
  *
  * Few-shot accuracy headless in Node on the bundled int8 all-MiniLM-L6-v2. <dir> holds train.jsonl and test.jsonl,
  * one {"text", "label"} per line (labels are strings or integers; classes are the sorted distinct labels of
@@ -23,6 +23,11 @@
  * it is measured with nothing else changed. Each LiST round also reports how right its pseudo-labels were against
  * the pool's hidden labels, and where the meta step put its weight (`pseudoLabels`). --meta-batch sets the
  * labelled examples of each meta step (labelledBatchSize).
+ *
+ * --confident-share <x> keeps, each round, only the most confident share of each label's pseudo-labels
+ * (confidentShare; 1, LiST's way, keeps all). To choose such a knob without looking at the test set, --dev <n>
+ * scores on n training texts of each seed's order that are neither its labels nor its pool, instead of
+ * test.jsonl; the JSON then says `"evaluatedOn": "dev"`, and fewshot-table.ts keeps those runs out of the table.
  *
  * With --state-dir <dir>, a LiST run writes its state after every finished round (one JSON file per run and seed,
  * named by a hash of everything that defines the run) and, started again with the same flags, resumes after the
@@ -59,19 +64,25 @@ function readJsonl(path: string): Row[] {
 }
 
 function usage(message: string): never {
-  console.error(`${message}\nusage: npm run fewshot -- --data <dir> --k <per class> --method <${METHOD_NAMES.join('|')}> [--self-train] [--unlabeled <n>] [--weighting meta|uniform] [--student-head initial|teacher|fresh] [--rounds <n>] [--student-steps <n>] [--student-fine-tune <n>] [--meta-batch <n>] [--per-round <n>] [--steps <n>] [--lr <x>] [--eval-fraction <x>] [--head prompt|random] [--backend wasm|webgpu|cpu] [--seeds 1,2,3] [--feature-cache <file>] [--state-dir <dir>] [--json]`);
+  console.error(`${message}\nusage: npm run fewshot -- --data <dir> --k <per class> --method <${METHOD_NAMES.join('|')}> [--self-train] [--unlabeled <n>] [--weighting meta|uniform] [--student-head initial|teacher|fresh] [--rounds <n>] [--student-steps <n>] [--student-fine-tune <n>] [--meta-batch <n>] [--confident-share <x>] [--per-round <n>] [--steps <n>] [--lr <x>] [--eval-fraction <x>] [--head prompt|random] [--backend wasm|webgpu|cpu] [--seeds 1,2,3] [--feature-cache <file>] [--state-dir <dir>] [--dev <n>] [--json]`);
   process.exit(2);
 }
 
-/** K per class (seeded), and the other training texts (seeded order) as the unlabelled pool, with their hidden labels. */
-function sample(train: LabelledExample[], classes: number, k: number, unlabeled: number, seed: number) {
+/**
+ * K per class (seeded), the other training texts (seeded order) as the unlabelled pool, with their hidden labels,
+ * and the `dev` texts after the pool in that order as a dev set (empty when dev is 0).
+ */
+function sample(train: LabelledExample[], classes: number, k: number, unlabeled: number, dev: number, seed: number) {
   const rng = new Rng(seed);
   const order = rng.shuffle(train.map((_, i) => i));
   const taken = new Set<number>();
   for (let c = 0; c < classes; c++) order.filter((i) => train[i].label === c).slice(0, k).forEach((i) => taken.add(i));
   const labelled = [...taken].map((i) => train[i]);
-  const poolRows = order.filter((i) => !taken.has(i)).slice(0, unlabeled);
-  return { labelled, pool: poolRows.map((i) => train[i].text), poolLabels: poolRows.map((i) => train[i].label) };
+  const rest = order.filter((i) => !taken.has(i));
+  const poolRows = rest.slice(0, unlabeled);
+  const devRows = rest.slice(unlabeled, unlabeled + dev);
+  if (devRows.length < dev) usage(`--dev ${dev}: only ${devRows.length} training texts are left after the labels and the pool.`);
+  return { labelled, pool: poolRows.map((i) => train[i].text), poolLabels: poolRows.map((i) => train[i].label), devSet: devRows.map((i) => train[i]) };
 }
 
 /** Accuracy and macro-F1 (mean over classes of F1; a class never predicted nor present counts 0). */
@@ -130,7 +141,11 @@ const selfConfig = resolveSelfTrainConfig({ fineTune, weighting, studentHead, ev
   ...(flag(args, '--student-steps') ? { studentSteps: Number(flag(args, '--student-steps')) } : {}),
   ...(flag(args, '--student-fine-tune') ? { studentFineTuneSteps: Number(flag(args, '--student-fine-tune')) } : {}),
   ...(flag(args, '--meta-batch') ? { labelledBatchSize: Number(flag(args, '--meta-batch')) } : {}),
+  ...(flag(args, '--confident-share') ? { confidentShare: Number(flag(args, '--confident-share')) } : {}),
 });
+/** --dev <n>: score on n further training texts of each seed instead of test.jsonl (for choosing knobs). */
+const dev = Number(flag(args, '--dev') ?? 0);
+if (!(Number.isInteger(dev) && dev >= 0)) usage('--dev must be an integer >= 0.');
 
 const featureFile = flag(args, '--feature-cache');
 const stateDir = flag(args, '--state-dir');
@@ -240,12 +255,14 @@ interface SavedRun {
   firstTeacher?: Metrics | null;
 }
 
+/** Saved files hold first-teacher scores, so a dev run keeps its own (test runs keep their old names). */
+const devKey = dev > 0 ? { dev } : {};
 const hashed = (key: unknown) => createHash('sha256').update(JSON.stringify(key)).digest('hex').slice(0, 16);
 
 /** Where seed `seed` of this run keeps its state: named by a hash of the data, K, method and every LiST knob. */
 function stateFile(seed: number): string | null {
   if (!stateDir || !selfTraining) return null;
-  return join(stateDir, `${hashed({ data: dataDir, k, unlabeled, method: PEFT_METHODS[method].defaults, headInit, backend, selfConfig, seed })}.json`);
+  return join(stateDir, `${hashed({ data: dataDir, k, unlabeled, method: PEFT_METHODS[method].defaults, headInit, backend, selfConfig, seed, ...devKey })}.json`);
 }
 
 /**
@@ -256,7 +273,7 @@ function stateFile(seed: number): string | null {
 function teacherFile(seed: number): string | null {
   if (!stateDir || !selfTraining) return null;
   const { fineTune: ft, evalFraction, maxLength } = selfConfig;
-  return join(stateDir, `teacher-${hashed({ data: dataDir, k, method: PEFT_METHODS[method].defaults, headInit, backend, ft, evalFraction, maxLength, seed })}.json`);
+  return join(stateDir, `teacher-${hashed({ data: dataDir, k, method: PEFT_METHODS[method].defaults, headInit, backend, ft, evalFraction, maxLength, seed, ...devKey })}.json`);
 }
 
 const toJson = (run: SavedRun) => JSON.stringify(run, (_, v) => (v instanceof Float32Array ? Array.from(v) : v));
@@ -274,11 +291,11 @@ function writeSavedRun(path: string | null, run: SavedRun): void {
   writeWhole(path, toJson(run));
 }
 
-/** Test metrics of the classifier a LiST state holds (its teacher). */
-async function evaluateArrays(state: SelfTrainState): Promise<Metrics> {
+/** Test (or dev) metrics of the classifier a LiST state holds (its teacher). */
+async function evaluateArrays(state: SelfTrainState, scoredSet: LabelledExample[]): Promise<Metrics> {
   const classifier = classifierFromArrays(weights, ckpt.pooling, ckpt.config, PEFT_METHODS[method].defaults, state.teacher, features);
   try {
-    return await evaluate(classifier, tokenizer, test, names.length);
+    return await evaluate(classifier, tokenizer, scoredSet, names.length);
   } finally {
     classifier.dispose();
   }
@@ -289,7 +306,8 @@ const labelNameHead = () => labelTextHead(weights, ckpt.pooling, tokenizer, name
 
 const perSeed = [];
 for (const seed of seeds) {
-  const { labelled, pool, poolLabels } = sample(train, names.length, k, unlabeled, seed);
+  const { labelled, pool, poolLabels, devSet } = sample(train, names.length, k, unlabeled, dev, seed);
+  const scored = dev > 0 ? devSet : test;
   const t0 = performance.now();
   let classifier: PeftClassifier;
   let teacherSeconds: number | null = null;
@@ -300,7 +318,7 @@ for (const seed of seeds) {
   /** Test metrics of the teacher a LiST state holds, timed apart from training. */
   const scoreTeacher = async (state: SelfTrainState) => {
     const t = performance.now();
-    const metrics = await evaluateArrays(state);
+    const metrics = await evaluateArrays(state, scored);
     firstTeacherSeconds += (performance.now() - t) / 1000;
     return metrics;
   };
@@ -345,7 +363,7 @@ for (const seed of seeds) {
   }
   const trainSeconds = (performance.now() - t0) / 1000 - firstTeacherSeconds;
   const t1 = performance.now();
-  const metrics = await evaluate(classifier, tokenizer, test, names.length);
+  const metrics = await evaluate(classifier, tokenizer, scored, names.length);
   classifier.dispose();
   const row = {
     seed, labelled: labelled.length, unlabelled: selfTraining ? pool.length : 0, ...metrics, ...(selfTraining ? { firstTeacher } : {}), rounds,
@@ -355,7 +373,7 @@ for (const seed of seeds) {
   perSeed.push(row);
 }
 const summary = {
-  data: dataDir, k, method, selfTrain: selfTraining, weighting: selfTraining ? weighting : null, head: headInit, backend, classes: names, seeds: perSeed,
+  data: dataDir, k, method, ...(dev > 0 ? { evaluatedOn: 'dev', dev } : {}), selfTrain: selfTraining, weighting: selfTraining ? weighting : null, head: headInit, backend, classes: names, seeds: perSeed,
   accuracy: meanStd(perSeed.map((r) => r.accuracy)), macroF1: meanStd(perSeed.map((r) => r.macroF1)),
   config: { fineTune, ...(selfTraining ? { selfTrain: { ...selfConfig, seed: 'each of --seeds' } } : {}) },
   ...(features ? { featureCache: features.stats() } : {}),

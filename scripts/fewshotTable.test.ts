@@ -101,6 +101,22 @@ describe('few-shot table', () => {
     expect(runs.map((r) => r.method)).toEqual(['head']);
     expect(failed).toEqual(['sst2 --k 8']);
   });
+
+  it('keeps runs scored on a dev split (and their failed jobs) apart from the test table, and names a confident share', () => {
+    const onDev: Partial<Summary> = { evaluatedOn: 'dev', selfTrain: true, weighting: 'meta', config: { selfTrain: { evalFraction: 0, confidentShare: 0.5 } } };
+    const text = [run('sst2', 8, 'head', { 1: 0.5 }), run('sst2', 8, 'head', { 1: 0.9 }, onDev)].map((r) => JSON.stringify(r)).join('\n') +
+      '\n{"failed":"sst2 --k 8 --dev 500 --seeds 2"}\n{"failed":"sst2 --k 8 --seeds 3"}\n';
+    const test = parseResults(text);
+    expect(test.runs.map((r) => r.seeds[0].accuracy)).toEqual([0.5]);
+    expect(test.failed).toEqual(['sst2 --k 8 --seeds 3']);
+    const dev = parseResults(text, true);
+    expect(dev.runs.map((r) => r.seeds[0].accuracy)).toEqual([0.9]);
+    expect(dev.failed).toEqual(['sst2 --k 8 --dev 500 --seeds 2']);
+    const cells = buildCells(dev.runs);
+    expect([...cells.keys()]).toContain('head + LiST (meta weights, 50 % most confident)');
+    expect(finishedLater(cells, 'sst2 --k 8 --self-train --eval-fraction 0 --confident-share 0.5 --method head --dev 500 --seeds 1')).toBe(true);
+    expect(finishedLater(cells, 'sst2 --k 8 --self-train --eval-fraction 0 --method head --dev 500 --seeds 1')).toBe(false);
+  });
 });
 
 describe('pseudo-label table', () => {

@@ -27,8 +27,10 @@ export interface Summary {
   method: string;
   selfTrain: boolean;
   weighting: string | null;
+  /** 'dev' for a run scored on a dev split of the training texts (--dev), absent for the test set. */
+  evaluatedOn?: 'dev';
   seeds: Array<{ seed: number; accuracy: number; firstTeacher?: { accuracy: number } | null; rounds?: Array<{ pseudoLabels?: PseudoLabelQuality }> }>;
-  config?: { fineTune?: { maxSteps?: number }; selfTrain?: { studentHead?: string; evalFraction?: number; labelledBatchSize?: number } };
+  config?: { fineTune?: { maxSteps?: number }; selfTrain?: { studentHead?: string; evalFraction?: number; labelledBatchSize?: number; confidentShare?: number } };
 }
 
 /**
@@ -74,15 +76,21 @@ export const TABLE = {
 const TABLE_FLAGS = '--steps 100 --lr 1e-3 --head prompt --backend wasm';
 const LIST_FLAGS = '--unlabeled 2000 --rounds 3 --student-steps 30 --student-fine-tune 30 --per-round 256 --eval-fraction 0';
 
-/** Runs and failed job lines from the text of one results file. */
-export function parseResults(text: string): { runs: Summary[]; failed: string[] } {
+/**
+ * Runs and failed job lines from the text of one results file: the test-set runs, or with `dev` the runs scored on
+ * a dev split (the two never share a table).
+ */
+export function parseResults(text: string, dev = false): { runs: Summary[]; failed: string[] } {
   const runs: Summary[] = [];
   const failed: string[] = [];
   for (const line of text.split('\n')) {
     if (line.trim() === '') continue;
     const row = JSON.parse(line) as Summary | { failed: string };
-    if ('failed' in row) failed.push(row.failed);
-    else runs.push(row);
+    if ('failed' in row) {
+      if (/(^|\s)--dev\s/.test(row.failed) === dev) failed.push(row.failed);
+    } else if ((row.evaluatedOn === 'dev') === dev) {
+      runs.push(row);
+    }
   }
   return { runs, failed };
 }
@@ -92,10 +100,12 @@ const dataset = (r: Summary) => r.data.replace(/\/+$/, '').split('/').pop() ?? r
 const labelsSuffix = (evalFraction: number) => (evalFraction > 0 ? `, ${Math.round(100 * (1 - evalFraction))} % of labels` : '');
 /** How a LiST variant's name shows a meta batch other than the default (labelledBatchSize). */
 const metaBatchSuffix = (size: number) => (size === DEFAULT_META_BATCH ? '' : `, meta batch ${size}`);
-/** The variant suffix of a LiST run: its student head, its meta batch, then the share of labels it trained on. */
+/** How a LiST variant's name shows pseudo-labels kept by confidence (confidentShare below 1). */
+const confidentSuffix = (share: number) => (share >= 1 ? '' : `, ${Math.round(100 * share)} % most confident`);
+/** The variant suffix of a LiST run: its student head, meta batch, confident share, then the share of labels it trained on. */
 const listSuffix = (r: Summary) =>
   `${HEAD_SUFFIX[r.config?.selfTrain?.studentHead ?? 'initial'] ?? ''}${metaBatchSuffix(r.config?.selfTrain?.labelledBatchSize ?? DEFAULT_META_BATCH)}` +
-  labelsSuffix(r.config?.selfTrain?.evalFraction ?? 0);
+  confidentSuffix(r.config?.selfTrain?.confidentShare ?? 1) + labelsSuffix(r.config?.selfTrain?.evalFraction ?? 0);
 export const firstTeacherRow = (method: string) => `${method} (LiST's first teacher)`;
 
 /** The row a run belongs to. */
@@ -262,7 +272,8 @@ export function finishedLater(cells: Cells, job: string): boolean {
   };
   const evalFraction = Number(value('--eval-fraction') ?? EVAL_FRACTION_BEFORE_FLAG);
   const head = HEAD_SUFFIX[value('--student-head') ?? 'initial'] ?? '';
-  const list = ` + LiST (${value('--weighting') ?? 'meta'} weights${head}${metaBatchSuffix(Number(value('--meta-batch') ?? DEFAULT_META_BATCH))}${labelsSuffix(evalFraction)})`;
+  const list = ` + LiST (${value('--weighting') ?? 'meta'} weights${head}${metaBatchSuffix(Number(value('--meta-batch') ?? DEFAULT_META_BATCH))}` +
+    `${confidentSuffix(Number(value('--confident-share') ?? 1))}${labelsSuffix(evalFraction)})`;
   const steps = Number(value('--steps') ?? RUNNER_DEFAULT_STEPS);
   const name = `${value('--method') ?? 'lora'}${words.includes('--self-train') ? list : steps === TABLE_STEPS ? '' : ` (${steps} steps)`}`;
   const seeds = cells.get(name)?.get(`${words[0]} K=${value('--k')}`);

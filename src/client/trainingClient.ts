@@ -330,7 +330,7 @@ export class TrainingClient {
             break;
           }
           case 'pseudoLabels':
-            series('pseudoLabels').push({ round: e.round, count: e.count, meanConfidence: e.meanConfidence, ...countsRow(e.classCounts) });
+            series('pseudoLabels').push({ round: e.round, count: e.count, dropped: e.dropped, meanConfidence: e.meanConfidence, ...countsRow(e.classCounts) });
             active.labels = new Map(e.items.map((item) => [item.poolIndex, item]));
             active.rows = new Map();
             Object.assign(live, { round: e.round, studentStep: 0, phase: null });

@@ -9,5 +9,7 @@ describe('resolveSelfTrainConfig', () => {
     expect(() => resolveSelfTrainConfig({ warmupFraction: 1.5 })).toThrow(SelfTrainConfigError);
     expect(() => resolveSelfTrainConfig({ warmupFraction: 1.5 })).toThrow(/warmupFraction must be in \[0, 1\]/);
     expect(() => resolveSelfTrainConfig({ studentHead: 'other' as never })).toThrow(/studentHead/);
+    expect(() => resolveSelfTrainConfig({ confidentShare: 0 })).toThrow(/confidentShare must be in \(0, 1\]/);
+    expect(resolveSelfTrainConfig({ confidentShare: 1 }).confidentShare).toBe(1);
   });
 });

@@ -31,6 +31,13 @@ export interface SelfTrainConfig {
   innerLr: number;
   /** Unlabelled texts sampled (without replacement) from the pool each round; 0 takes the whole pool. Our choice. */
   unlabeledPerRound: number;
+  /**
+   * Share of each round's sample the student learns from, picked by the teacher's confidence: for each label, the
+   * most confident ceil(share x texts given that label) texts (so the sample keeps the teacher's class mix). 1
+   * (default) keeps every text, as LiST does; lower values select pseudo-labels as UST (Mukherjee and Awadallah
+   * 2020) and FixMatch-style thresholds do. Our addition, for the few-shot benchmark's dev-split experiment.
+   */
+  confidentShare: number;
   /** Soft pseudo-labels (the teacher's softmax) or hard ones (its one-hot argmax). LiST uses soft; default true. */
   softLabels: boolean;
   /** AdamW learning rate of the student on pseudo-labels (constant). Our choice. */
@@ -72,6 +79,7 @@ export const DEFAULT_SELF_TRAIN_CONFIG: Readonly<SelfTrainConfig> = Object.freez
   weighting: 'meta',
   innerLr: 1e-3,
   unlabeledPerRound: 256,
+  confidentShare: 1,
   softLabels: true,
   studentLr: 1e-3,
   unlabeledBatchSize: 8,
@@ -102,6 +110,7 @@ export function resolveSelfTrainConfig(partial: Partial<SelfTrainConfig> = {}): 
   check((WEIGHTINGS as readonly string[]).includes(c.weighting), 'weighting', `one of ${WEIGHTINGS.join(', ')}`);
   check(c.innerLr > 0 && Number.isFinite(c.innerLr), 'innerLr', 'a positive number');
   check(Number.isInteger(c.unlabeledPerRound) && c.unlabeledPerRound >= 0, 'unlabeledPerRound', 'an integer >= 0');
+  check(c.confidentShare > 0 && c.confidentShare <= 1, 'confidentShare', 'in (0, 1]');
   check(c.studentLr > 0 && Number.isFinite(c.studentLr), 'studentLr', 'a positive number');
   check(posInt(c.unlabeledBatchSize), 'unlabeledBatchSize', 'an integer >= 1');
   check(posInt(c.labelledBatchSize), 'labelledBatchSize', 'an integer >= 1');

@@ -29,9 +29,10 @@ export type SelfTrainEvent =
   | { kind: 'fit'; round: number; event: TrainEvent }
   /**
    * The teacher has labelled this round's unlabelled sample: `items` holds each text's label (the teacher's argmax)
-   * and confidence (its top softmax probability), in sample order; `classCounts[c]` counts label == c.
+   * and confidence (its top softmax probability), in sample order; `classCounts[c]` counts label == c. With
+   * confidentShare < 1 these are the texts kept for the student, and `dropped` counts the less confident ones left out.
    */
-  | { kind: 'pseudoLabels'; round: number; count: number; classCounts: number[]; meanConfidence: number; items: PseudoLabel[] }
+  | { kind: 'pseudoLabels'; round: number; count: number; dropped: number; classCounts: number[]; meanConfidence: number; items: PseudoLabel[] }
   /**
    * One student step on pseudo-labels. `weights[j]` is the weight of `poolIndices[j]` (an index into the
    * unlabelled pool) in this step's loss; they sum to 1, or are all 0 when the meta step found no helpful example

@@ -13,7 +13,7 @@ import { createDelta, PEFT_METHODS } from '../peft/registry';
 import { initNodeBackend } from '../runtime/nodeBackends';
 import { resolveSelfTrainConfig } from './config';
 import { pseudoLabels } from './metaWeights';
-import { labelTexts } from './selfTrain';
+import { keepConfident, labelTexts } from './selfTrain';
 
 const TEXTS = ['a very long text about a good film and the best music of the day', 'bad', 'i love this', 'the worst day', 'fun', 'very bad and sad music'];
 
@@ -57,6 +57,16 @@ describe('labelTexts', () => {
     expect(Math.max(...soft.confidences)).toBeLessThan(1);
     expect(hard.meanConfidence).toBeCloseTo(soft.confidences.reduce((a, b) => a + b, 0) / TEXTS.length, 6);
     expect(soft.classCounts).toEqual([0, 1, 2].map((c) => soft.labels.filter((l) => l === c).length));
+  });
+
+  it('keepConfident keeps, per label, the most confident ceil(share x count) positions, in sample order', () => {
+    const labels = [0, 1, 0, 0, 1, 2, 0];
+    const confidences = [0.6, 0.9, 0.8, 0.7, 0.5, 0.4, 0.8];
+    expect(keepConfident(labels, confidences, 3, 1)).toEqual([0, 1, 2, 3, 4, 5, 6]);
+    // label 0: 0.8 (2), 0.8 (6; a tie goes to the earlier), then 0.7, 0.6; label 1: 0.9 (1); label 2: 0.4 (5).
+    expect(keepConfident(labels, confidences, 3, 0.5)).toEqual([1, 2, 5, 6]);
+    expect(keepConfident(labels, confidences, 3, 0.25)).toEqual([1, 2, 5]); // label 0: ceil(0.25 x 4) = 1, the earlier 0.8
+    expect(keepConfident([], [], 3, 0.5)).toEqual([]);
   });
 
   afterAll(() => {

@@ -139,6 +139,30 @@ describe.each(ROWS)('selfTrain with $name on $backend', ({ backend, method }) =>
     uniform.result.classifier.dispose();
   }, 120_000);
 
+  it('with confidentShare 0.5 trains the student on the most confident half of each label, and reports the rest as dropped', async () => {
+    const one = { ...CONFIG, rounds: 1 };
+    const all = await run({ config: one });
+    const half = await run({ config: { ...one, confidentShare: 0.5 } });
+    const labelsOf = (r: typeof all) => r.events.find((e) => e.kind === 'pseudoLabels');
+    const [every, kept] = [labelsOf(all), labelsOf(half)];
+    if (every?.kind !== 'pseudoLabels' || kept?.kind !== 'pseudoLabels') throw new Error('no pseudoLabels event');
+    expect([every.count, every.dropped]).toEqual([8, 0]);
+    // The same first teacher labelled the same sample; per label, the top ceil(half) by confidence stay.
+    const want = every.classCounts.flatMap((n, c) =>
+      every.items.filter((l) => l.label === c).sort((a, b) => b.confidence - a.confidence).slice(0, Math.ceil(n / 2)));
+    expect(new Set(kept.items.map((l) => l.poolIndex))).toEqual(new Set(want.map((l) => l.poolIndex)));
+    expect(kept.count + kept.dropped).toBe(8);
+    expect(kept.dropped).toBeGreaterThan(0);
+    expect(kept.classCounts).toEqual(every.classCounts.map((n) => Math.ceil(n / 2)));
+    const keptIndices = new Set(kept.items.map((l) => l.poolIndex));
+    const met = half.events.flatMap((e) => (e.kind === 'studentStep' ? e.poolIndices : []));
+    expect(half.events.filter((e) => e.kind === 'studentStep')).toHaveLength(CONFIG.studentSteps!);
+    expect(new Set(met)).toEqual(keptIndices); // 4 steps of up to 4 texts cycle through all of them
+    expect(met.every((i) => keptIndices.has(i))).toBe(true);
+    all.result.classifier.dispose();
+    half.result.classifier.dispose();
+  }, 120_000);
+
   it('waits for an onState that returns a promise, and with evalFraction 0 trains on every label and scores nothing', async () => {
     const order: string[] = [];
     const rounds: SelfTrainEvent[] = [];

@@ -112,6 +112,33 @@ export async function labelTexts(teacher: PeftClassifier, tokenizer: BatchTokeni
   return { targets, labels, confidences, classCounts, meanConfidence };
 }
 
+/**
+ * The sample positions the student keeps under config.confidentShare, in sample order: for each label, the
+ * ceil(share x count) texts the teacher gave that label with the highest confidence (ties: earlier first).
+ */
+export function keepConfident(labels: readonly number[], confidences: readonly number[], classes: number, share: number): number[] {
+  if (share >= 1) return labels.map((_, i) => i);
+  const kept: number[] = [];
+  for (let c = 0; c < classes; c++) {
+    const mine = labels.flatMap((label, i) => (label === c ? [i] : []));
+    mine.sort((a, b) => confidences[b] - confidences[a] || a - b);
+    kept.push(...mine.slice(0, Math.ceil(share * mine.length)));
+  }
+  return kept.sort((a, b) => a - b);
+}
+
+/** labelTexts' result for the rows `keep` only (targets, labels, confidences, and counts and mean recomputed). */
+function selectRows(all: Awaited<ReturnType<typeof labelTexts>>, keep: readonly number[], classes: number) {
+  const targets = new Float32Array(keep.length * classes);
+  keep.forEach((r, j) => targets.set(all.targets.subarray(r * classes, (r + 1) * classes), j * classes));
+  const labels = keep.map((r) => all.labels[r]);
+  const confidences = keep.map((r) => all.confidences[r]);
+  const classCounts = new Array<number>(classes).fill(0);
+  for (const top of labels) classCounts[top] += 1;
+  const meanConfidence = keep.length > 0 ? confidences.reduce((a, b) => a + b, 0) / keep.length : 0;
+  return { targets, labels, confidences, classCounts, meanConfidence };
+}
+
 export async function selfTrain(opts: SelfTrainOptions): Promise<SelfTrainResult> {
   const { weights, pooling, encoder, tokenizer, method, classes, features, onEvent = () => {}, onState = () => {}, signal } = opts;
   if (opts.resume) checkState(opts.resume, method, classes);
@@ -164,11 +191,18 @@ export async function selfTrain(opts: SelfTrainOptions): Promise<SelfTrainResult
     const pool = opts.unlabelled.map((_, i) => i);
     const take = cfg.unlabeledPerRound > 0 ? Math.min(cfg.unlabeledPerRound, pool.length) : pool.length;
     const poolIndices = new Rng(deriveSeed(cfg.seed, SELF_TRAIN_STREAM.sample, round)).shuffle(pool).slice(0, take);
-    const texts = poolIndices.map((i) => opts.unlabelled[i]);
-    const labelled = await labelTexts(teacher, tokenizer, texts, cfg, classes);
+    const sampled = poolIndices.map((i) => opts.unlabelled[i]);
+    const all = await labelTexts(teacher, tokenizer, sampled, cfg, classes);
+    const keep = keepConfident(all.labels, all.confidences, classes, cfg.confidentShare);
+    const labelled = keep.length === sampled.length ? all : selectRows(all, keep, classes);
+    const texts = keep.map((i) => sampled[i]);
+    const studentPool = keep.map((i) => poolIndices[i]);
     const labelledAt = performance.now();
-    const items = poolIndices.map((poolIndex, i) => ({ poolIndex, label: labelled.labels[i], confidence: labelled.confidences[i] }));
-    onEvent({ kind: 'pseudoLabels', round, count: texts.length, classCounts: labelled.classCounts, meanConfidence: labelled.meanConfidence, items });
+    const items = studentPool.map((poolIndex, i) => ({ poolIndex, label: labelled.labels[i], confidence: labelled.confidences[i] }));
+    onEvent({
+      kind: 'pseudoLabels', round, count: texts.length, dropped: sampled.length - texts.length,
+      classCounts: labelled.classCounts, meanConfidence: labelled.meanConfidence, items,
+    });
 
     const delta = createDelta(encoder, method, deriveSeed(cfg.seed, SELF_TRAIN_STREAM.delta, round), opts.parts);
     const head = cfg.studentHead === 'initial' ? startHead()
@@ -176,7 +210,7 @@ export async function selfTrain(opts: SelfTrainOptions): Promise<SelfTrainResult
       : LinearHead.random(encoder.hiddenSize, classes, deriveSeed(cfg.seed, SELF_TRAIN_STREAM.head, round));
     const student = new PeftClassifier(weights, pooling, delta, head, features);
     const steps = await trainStudent({
-      student, tokenizer, texts, poolIndices, targets: labelled.targets, classes, labelled: train, round, config: cfg, onEvent, signal,
+      student, tokenizer, texts, poolIndices: studentPool, targets: labelled.targets, classes, labelled: train, round, config: cfg, onEvent, signal,
     });
     const studentDoneAt = performance.now();
     const fitted = steps === cfg.studentSteps && !signal?.aborted ? await fit(student, round) : null;

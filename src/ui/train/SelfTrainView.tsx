@@ -24,13 +24,17 @@ export function SelfTrainView() {
   const rows = useStudio((s) => (s.training.live?.runId === s.training.selectedRunId ? s.training.live?.pseudo ?? NO_ROWS : NO_ROWS));
   const status = useStudio((s) => (s.training.live?.kind === 'selfTrain' ? `round ${s.training.live.round} · student step ${s.training.live.studentStep} of ${s.training.live.studentSteps} (${s.training.live.phase ?? 'labelling'})` : null));
   const accuracy = useMemo(() => rounds.map((r) => ({ round: r.round, teacher: r.teacherAccuracy, student: r.studentAccuracy })), [rounds]);
-  const classKeys = useMemo(() => labels.map((_, i) => `c${i}`), [labels]);
+  // Texts left out as less confident (confidentShare < 1) stack on top of the kept ones, when a round had any.
+  const anyDropped = pseudo.some((r) => (r.dropped ?? 0) > 0);
+  const classKeys = useMemo(() => [...labels.map((_, i) => `c${i}`), ...(anyDropped ? ['dropped'] : [])], [labels, anyDropped]);
+  const classNames = useMemo(() => [...labels, ...(anyDropped ? ['left out (less confident)'] : [])], [labels, anyDropped]);
+  const classColours = useMemo(() => [...labels.map((_, i) => COLOURS[i % COLOURS.length]), ...(anyDropped ? ['var(--muted)'] : [])], [labels, anyDropped]);
   if (kind !== 'selfTrain') return null;
   return (
     <Panel title="Self-training" testId="selftrain.view" description={status ?? `${rounds.length} rounds finished`}>
       <div className="charts-grid">
         <Bars testId="selftrain.accuracy" title="Teacher and student accuracy per round" slot={4} rows={accuracy} x="round" keys={ACCURACY_KEYS} names={ACCURACY_NAMES} colours={COLOURS} domain={UNIT} label={`Accuracy of ${accuracy.length} rounds`} />
-        <Bars testId="selftrain.classes" title="Pseudo-labels per class, per round" slot={5} rows={pseudo} x="round" keys={classKeys} names={labels} colours={COLOURS} stacked label={`Pseudo-labels per class of ${pseudo.length} rounds`} />
+        <Bars testId="selftrain.classes" title="Pseudo-labels per class, per round" slot={5} rows={pseudo} x="round" keys={classKeys} names={classNames} colours={classColours} stacked label={`Pseudo-labels per class of ${pseudo.length} rounds`} />
         <WeightHistogram rows={rows} />
       </div>
       <WeightsTable rows={rows} labels={labels} />

@@ -12,6 +12,7 @@ export const SELF_TRAIN_FIELDS: { [K in keyof SelfTrainKnobs]: FieldSpec } = {
   studentSteps: { kind: 'int', doc: 'Student steps on pseudo-labels per round.', min: 1, max: 10000 },
   warmupFraction: { kind: 'number', doc: 'Share of student steps with uniform weights before meta re-weighting.', min: 0, max: 1, step: 0.05 },
   unlabeledPerRound: { kind: 'int', doc: 'Unlabelled texts the teacher labels each round; 0 takes them all.', min: 0, max: 100000 },
+  confidentShare: { kind: 'number', doc: 'Share of each label’s pseudo-labelled texts the student learns from, most confident first; 1 keeps all (LiST).', min: 0.05, max: 1, step: 0.05, advanced: true },
   weighting: { kind: 'select', doc: 'After warm-up: meta-learned weights (LiST), or uniform ones (to compare).', options: WEIGHTINGS, advanced: true },
   studentFineTuneSteps: { kind: 'int', doc: 'Steps of each student’s fine-tuning on your labels; 0 uses the training steps.', min: 0, max: 10000, advanced: true },
   innerLr: { kind: 'number', doc: 'Learning rate of the virtual step that scores each example’s weight.', min: 1e-6, max: 1, step: 1e-4, advanced: true },
