@@ -117,6 +117,20 @@ describe('few-shot table', () => {
     expect(finishedLater(cells, 'sst2 --k 8 --self-train --eval-fraction 0 --confident-share 0.5 --method head --dev 500 --seeds 1')).toBe(true);
     expect(finishedLater(cells, 'sst2 --k 8 --self-train --eval-fraction 0 --method head --dev 500 --seeds 1')).toBe(false);
   });
+
+  it('names a student other than the table\'s (30 steps on 256 texts a round), in the table and in a failed job line', () => {
+    const longer: Partial<Summary> = { selfTrain: true, weighting: 'uniform', config: { selfTrain: { evalFraction: 0, studentSteps: 150, unlabeledPerRound: 2000 } } };
+    const usual: Partial<Summary> = { selfTrain: true, weighting: 'uniform', config: { selfTrain: { evalFraction: 0, studentSteps: 30, unlabeledPerRound: 256 } } };
+    const cells = buildCells([run('mpqa', 16, 'head', { 1: 0.66 }, longer), run('mpqa', 16, 'head', { 1: 0.65 }, usual)]);
+    expect([...cells.keys()].sort()).toEqual([
+      'head + LiST (uniform weights)',
+      'head + LiST (uniform weights, 150 student steps on 2000 texts a round)',
+    ]);
+    const job = (flags: string) => `mpqa --k 16 --eval-fraction 0 --self-train --weighting uniform ${flags} --method head --seeds 1`;
+    expect(finishedLater(cells, job('--student-steps 150 --per-round 2000'))).toBe(true);
+    expect(finishedLater(cells, job('--student-steps 150 --per-round 256'))).toBe(false);
+    expect(finishedLater(cells, job('--student-steps 30 --per-round 256'))).toBe(true);
+  });
 });
 
 describe('pseudo-label table', () => {
