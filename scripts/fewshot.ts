@@ -70,7 +70,7 @@ function usage(message: string): never {
 
 /**
  * K per class (seeded), the other training texts (seeded order) as the unlabelled pool, with their hidden labels,
- * and the `dev` texts after the pool in that order as a dev set (empty when dev is 0).
+ * and the last `dev` texts of that order as a dev set (empty when dev is 0; the same texts whatever the pool size).
  */
 function sample(train: LabelledExample[], classes: number, k: number, unlabeled: number, dev: number, seed: number) {
   const rng = new Rng(seed);
@@ -80,8 +80,9 @@ function sample(train: LabelledExample[], classes: number, k: number, unlabeled:
   const labelled = [...taken].map((i) => train[i]);
   const rest = order.filter((i) => !taken.has(i));
   const poolRows = rest.slice(0, unlabeled);
-  const devRows = rest.slice(unlabeled, unlabeled + dev);
-  if (devRows.length < dev) usage(`--dev ${dev}: only ${devRows.length} training texts are left after the labels and the pool.`);
+  // The dev set is the end of the order, so every pool size of a seed is scored on the same texts.
+  if (dev > 0 && poolRows.length + dev > rest.length) usage(`--dev ${dev}: only ${rest.length - poolRows.length} training texts are left after the labels and the pool.`);
+  const devRows = dev > 0 ? rest.slice(rest.length - dev) : [];
   return { labelled, pool: poolRows.map((i) => train[i].text), poolLabels: poolRows.map((i) => train[i].label), devSet: devRows.map((i) => train[i]) };
 }
 

@@ -104,7 +104,8 @@ describe('few-shot table', () => {
 
   it('keeps runs scored on a dev split (and their failed jobs) apart from the test table, and names a confident share', () => {
     const onDev: Partial<Summary> = { evaluatedOn: 'dev', selfTrain: true, weighting: 'meta', config: { selfTrain: { evalFraction: 0, confidentShare: 0.5 } } };
-    const text = [run('sst2', 8, 'head', { 1: 0.5 }), run('sst2', 8, 'head', { 1: 0.9 }, onDev)].map((r) => JSON.stringify(r)).join('\n') +
+    const retired = { ...onDev, evaluatedOn: 'dev-v0' };
+    const text = [run('sst2', 8, 'head', { 1: 0.5 }), run('sst2', 8, 'head', { 1: 0.9 }, onDev), run('sst2', 8, 'head', { 1: 0.1 }, retired)].map((r) => JSON.stringify(r)).join('\n') +
       '\n{"failed":"sst2 --k 8 --dev 500 --seeds 2"}\n{"failed":"sst2 --k 8 --seeds 3"}\n';
     const test = parseResults(text);
     expect(test.runs.map((r) => r.seeds[0].accuracy)).toEqual([0.5]);

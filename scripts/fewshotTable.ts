@@ -27,8 +27,11 @@ export interface Summary {
   method: string;
   selfTrain: boolean;
   weighting: string | null;
-  /** 'dev' for a run scored on a dev split of the training texts (--dev), absent for the test set. */
-  evaluatedOn?: 'dev';
+  /**
+   * 'dev' for a run scored on a dev split of the training texts (--dev), absent for the test set; any other value
+   * (a retired dev split) belongs to neither table.
+   */
+  evaluatedOn?: string;
   seeds: Array<{ seed: number; accuracy: number; firstTeacher?: { accuracy: number } | null; rounds?: Array<{ pseudoLabels?: PseudoLabelQuality }> }>;
   config?: { fineTune?: { maxSteps?: number }; selfTrain?: { studentHead?: string; evalFraction?: number; labelledBatchSize?: number; confidentShare?: number; studentSteps?: number; unlabeledPerRound?: number } };
 }
@@ -88,7 +91,7 @@ export function parseResults(text: string, dev = false): { runs: Summary[]; fail
     const row = JSON.parse(line) as Summary | { failed: string };
     if ('failed' in row) {
       if (/(^|\s)--dev\s/.test(row.failed) === dev) failed.push(row.failed);
-    } else if ((row.evaluatedOn === 'dev') === dev) {
+    } else if (row.evaluatedOn === (dev ? 'dev' : undefined)) {
       runs.push(row);
     }
   }
