@@ -119,7 +119,7 @@ describe('few-shot table', () => {
     expect(finishedLater(cells, 'sst2 --k 8 --self-train --eval-fraction 0 --method head --dev 500 --seeds 1')).toBe(false);
   });
 
-  it('names a student other than the table\'s (30 steps on 256 texts a round), in the table and in a failed job line', () => {
+  it('names a student other than the table\'s (30 steps on 256 texts a round, then 30 labelled steps), in the table and in a failed job line', () => {
     const longer: Partial<Summary> = { selfTrain: true, weighting: 'uniform', config: { selfTrain: { evalFraction: 0, studentSteps: 150, unlabeledPerRound: 2000 } } };
     const usual: Partial<Summary> = { selfTrain: true, weighting: 'uniform', config: { selfTrain: { evalFraction: 0, studentSteps: 30, unlabeledPerRound: 256 } } };
     const cells = buildCells([run('mpqa', 16, 'head', { 1: 0.66 }, longer), run('mpqa', 16, 'head', { 1: 0.65 }, usual)]);
@@ -131,6 +131,8 @@ describe('few-shot table', () => {
     expect(finishedLater(cells, job('--student-steps 150 --per-round 2000'))).toBe(true);
     expect(finishedLater(cells, job('--student-steps 150 --per-round 256'))).toBe(false);
     expect(finishedLater(cells, job('--student-steps 30 --per-round 256'))).toBe(true);
+    const longerFit: Partial<Summary> = { selfTrain: true, weighting: 'meta', config: { selfTrain: { evalFraction: 0, studentFineTuneSteps: 100 } } };
+    expect([...buildCells([run('mpqa', 16, 'lora', { 1: 0.7 }, longerFit)]).keys()]).toContain('lora + LiST (meta weights, 100 labelled steps a round)');
   });
 });
 

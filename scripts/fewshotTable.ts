@@ -33,7 +33,7 @@ export interface Summary {
    */
   evaluatedOn?: string;
   seeds: Array<{ seed: number; accuracy: number; firstTeacher?: { accuracy: number } | null; rounds?: Array<{ pseudoLabels?: PseudoLabelQuality }> }>;
-  config?: { fineTune?: { maxSteps?: number }; selfTrain?: { studentHead?: string; evalFraction?: number; labelledBatchSize?: number; confidentShare?: number; studentSteps?: number; unlabeledPerRound?: number } };
+  config?: { fineTune?: { maxSteps?: number }; selfTrain?: { studentHead?: string; evalFraction?: number; labelledBatchSize?: number; confidentShare?: number; studentSteps?: number; unlabeledPerRound?: number; studentFineTuneSteps?: number } };
 }
 
 /**
@@ -103,17 +103,21 @@ const dataset = (r: Summary) => r.data.replace(/\/+$/, '').split('/').pop() ?? r
 const labelsSuffix = (evalFraction: number) => (evalFraction > 0 ? `, ${Math.round(100 * (1 - evalFraction))} % of labels` : '');
 /** How a LiST variant's name shows a meta batch other than the default (labelledBatchSize). */
 const metaBatchSuffix = (size: number) => (size === DEFAULT_META_BATCH ? '' : `, meta batch ${size}`);
-/** The table's student: steps per round and texts pseudo-labelled per round (LIST_FLAGS). */
-const TABLE_STUDENT = { steps: 30, perRound: 256 };
-/** How a LiST variant's name shows a student other than the table's (more steps, a bigger sample per round). */
-const studentSuffix = (steps: number, perRound: number) =>
-  steps === TABLE_STUDENT.steps && perRound === TABLE_STUDENT.perRound ? '' : `, ${steps} student steps on ${perRound} texts a round`;
+/** The table's student: steps per round, texts pseudo-labelled per round, fine-tuning steps on the labels (LIST_FLAGS). */
+const TABLE_STUDENT = { steps: 30, perRound: 256, fineTune: 30 };
+/** How a LiST variant's name shows a student other than the table's (more steps, a bigger sample, longer fine-tuning). */
+const studentSuffix = (steps: number, perRound: number, fineTune: number) =>
+  (steps === TABLE_STUDENT.steps && perRound === TABLE_STUDENT.perRound ? '' : `, ${steps} student steps on ${perRound} texts a round`) +
+  (fineTune === TABLE_STUDENT.fineTune ? '' : `, ${fineTune} labelled steps a round`);
 /** How a LiST variant's name shows pseudo-labels kept by confidence (confidentShare below 1). */
 const confidentSuffix = (share: number) => (share >= 1 ? '' : `, ${Math.round(100 * share)} % most confident`);
 /** The variant suffix of a LiST run: its student head, student, meta batch, confident share, then the share of labels it trained on. */
 const listSuffix = (r: Summary) =>
   `${HEAD_SUFFIX[r.config?.selfTrain?.studentHead ?? 'initial'] ?? ''}` +
-  studentSuffix(r.config?.selfTrain?.studentSteps ?? TABLE_STUDENT.steps, r.config?.selfTrain?.unlabeledPerRound ?? TABLE_STUDENT.perRound) +
+  studentSuffix(
+    r.config?.selfTrain?.studentSteps ?? TABLE_STUDENT.steps, r.config?.selfTrain?.unlabeledPerRound ?? TABLE_STUDENT.perRound,
+    r.config?.selfTrain?.studentFineTuneSteps ?? TABLE_STUDENT.fineTune,
+  ) +
   `${metaBatchSuffix(r.config?.selfTrain?.labelledBatchSize ?? DEFAULT_META_BATCH)}` +
   confidentSuffix(r.config?.selfTrain?.confidentShare ?? 1) + labelsSuffix(r.config?.selfTrain?.evalFraction ?? 0);
 export const firstTeacherRow = (method: string) => `${method} (LiST's first teacher)`;
@@ -282,7 +286,10 @@ export function finishedLater(cells: Cells, job: string): boolean {
   };
   const evalFraction = Number(value('--eval-fraction') ?? EVAL_FRACTION_BEFORE_FLAG);
   const head = HEAD_SUFFIX[value('--student-head') ?? 'initial'] ?? '';
-  const student = studentSuffix(Number(value('--student-steps') ?? TABLE_STUDENT.steps), Number(value('--per-round') ?? TABLE_STUDENT.perRound));
+  const student = studentSuffix(
+    Number(value('--student-steps') ?? TABLE_STUDENT.steps), Number(value('--per-round') ?? TABLE_STUDENT.perRound),
+    Number(value('--student-fine-tune') ?? TABLE_STUDENT.fineTune),
+  );
   const list = ` + LiST (${value('--weighting') ?? 'meta'} weights${head}${student}${metaBatchSuffix(Number(value('--meta-batch') ?? DEFAULT_META_BATCH))}` +
     `${confidentSuffix(Number(value('--confident-share') ?? 1))}${labelsSuffix(evalFraction)})`;
   const steps = Number(value('--steps') ?? RUNNER_DEFAULT_STEPS);
