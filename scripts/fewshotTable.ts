@@ -77,7 +77,7 @@ export const TABLE = {
 } as const;
 /** The runner's flags shared by every run of the table (BENCHMARKS.md, "Settings"). */
 const TABLE_FLAGS = '--steps 100 --lr 1e-3 --head prompt --backend wasm';
-const LIST_FLAGS = '--unlabeled 2000 --rounds 3 --student-steps 30 --student-fine-tune 30 --per-round 256 --eval-fraction 0';
+
 
 /**
  * Runs and failed job lines from the text of one results file: the test-set runs, or with `dev` the runs scored on
@@ -101,25 +101,47 @@ export function parseResults(text: string, dev = false): { runs: Summary[]; fail
 const dataset = (r: Summary) => r.data.replace(/\/+$/, '').split('/').pop() ?? r.data;
 /** How a LiST variant's name shows that it trained on part of the labels (held-out share > 0). */
 const labelsSuffix = (evalFraction: number) => (evalFraction > 0 ? `, ${Math.round(100 * (1 - evalFraction))} % of labels` : '');
-/** How a LiST variant's name shows a meta batch other than the default (labelledBatchSize). */
-const metaBatchSuffix = (size: number) => (size === DEFAULT_META_BATCH ? '' : `, meta batch ${size}`);
-/** The table's student: steps per round, texts pseudo-labelled per round, fine-tuning steps on the labels (LIST_FLAGS). */
+/** The table's student: steps per round, texts pseudo-labelled per round, fine-tuning steps on the labels. */
 const TABLE_STUDENT = { steps: 30, perRound: 256, fineTune: 30 };
-/** How a LiST variant's name shows a student other than the table's (more steps, a bigger sample, longer fine-tuning). */
-const studentSuffix = (steps: number, perRound: number, fineTune: number) =>
-  (steps === TABLE_STUDENT.steps && perRound === TABLE_STUDENT.perRound ? '' : `, ${steps} student steps on ${perRound} texts a round`) +
-  (fineTune === TABLE_STUDENT.fineTune ? '' : `, ${fineTune} labelled steps a round`);
-/** How a LiST variant's name shows pseudo-labels kept by confidence (confidentShare below 1). */
-const confidentSuffix = (share: number) => (share >= 1 ? '' : `, ${Math.round(100 * share)} % most confident`);
-/** The variant suffix of a LiST run: its student head, student, meta batch, confident share, then the share of labels it trained on. */
-const listSuffix = (r: Summary) =>
-  `${HEAD_SUFFIX[r.config?.selfTrain?.studentHead ?? 'initial'] ?? ''}` +
-  studentSuffix(
-    r.config?.selfTrain?.studentSteps ?? TABLE_STUDENT.steps, r.config?.selfTrain?.unlabeledPerRound ?? TABLE_STUDENT.perRound,
-    r.config?.selfTrain?.studentFineTuneSteps ?? TABLE_STUDENT.fineTune,
-  ) +
-  `${metaBatchSuffix(r.config?.selfTrain?.labelledBatchSize ?? DEFAULT_META_BATCH)}` +
-  confidentSuffix(r.config?.selfTrain?.confidentShare ?? 1) + labelsSuffix(r.config?.selfTrain?.evalFraction ?? 0);
+const LIST_FLAGS = `--unlabeled 2000 --rounds 3 --student-steps ${TABLE_STUDENT.steps} --student-fine-tune ${TABLE_STUDENT.fineTune} ` +
+  `--per-round ${TABLE_STUDENT.perRound} --eval-fraction 0`;
+
+/** The knobs that put a LiST run in a row of its own, as a run's config or a job line's flags give them. */
+interface ListKnobs {
+  studentHead: string;
+  studentSteps: number;
+  perRound: number;
+  fineTune: number;
+  metaBatch: number;
+  confidentShare: number;
+  evalFraction: number;
+}
+
+/**
+ * The variant suffix of a LiST run: a student head other than 'initial', a student other than the table's (steps and
+ * sample, then fine-tuning), a meta batch other than the default, a confident share below 1, then the share of
+ * labels it trained on.
+ */
+function listSuffixOf(k: ListKnobs): string {
+  const student = k.studentSteps === TABLE_STUDENT.steps && k.perRound === TABLE_STUDENT.perRound ? '' : `, ${k.studentSteps} student steps on ${k.perRound} texts a round`;
+  return [
+    HEAD_SUFFIX[k.studentHead] ?? '',
+    student,
+    k.fineTune === TABLE_STUDENT.fineTune ? '' : `, ${k.fineTune} labelled steps a round`,
+    k.metaBatch === DEFAULT_META_BATCH ? '' : `, meta batch ${k.metaBatch}`,
+    k.confidentShare >= 1 ? '' : `, ${Math.round(100 * k.confidentShare)} % most confident`,
+    labelsSuffix(k.evalFraction),
+  ].join('');
+}
+
+const listSuffix = (r: Summary) => {
+  const c = r.config?.selfTrain ?? {};
+  return listSuffixOf({
+    studentHead: c.studentHead ?? 'initial', studentSteps: c.studentSteps ?? TABLE_STUDENT.steps, perRound: c.unlabeledPerRound ?? TABLE_STUDENT.perRound,
+    fineTune: c.studentFineTuneSteps ?? TABLE_STUDENT.fineTune, metaBatch: c.labelledBatchSize ?? DEFAULT_META_BATCH,
+    confidentShare: c.confidentShare ?? 1, evalFraction: c.evalFraction ?? 0,
+  });
+};
 export const firstTeacherRow = (method: string) => `${method} (LiST's first teacher)`;
 
 /** The row a run belongs to. */
@@ -284,14 +306,14 @@ export function finishedLater(cells: Cells, job: string): boolean {
     const i = words.indexOf(name);
     return i >= 0 ? words[i + 1] : undefined;
   };
-  const evalFraction = Number(value('--eval-fraction') ?? EVAL_FRACTION_BEFORE_FLAG);
-  const head = HEAD_SUFFIX[value('--student-head') ?? 'initial'] ?? '';
-  const student = studentSuffix(
-    Number(value('--student-steps') ?? TABLE_STUDENT.steps), Number(value('--per-round') ?? TABLE_STUDENT.perRound),
-    Number(value('--student-fine-tune') ?? TABLE_STUDENT.fineTune),
-  );
-  const list = ` + LiST (${value('--weighting') ?? 'meta'} weights${head}${student}${metaBatchSuffix(Number(value('--meta-batch') ?? DEFAULT_META_BATCH))}` +
-    `${confidentSuffix(Number(value('--confident-share') ?? 1))}${labelsSuffix(evalFraction)})`;
+  const number = (name: string, otherwise: number) => Number(value(name) ?? otherwise);
+  const suffix = listSuffixOf({
+    studentHead: value('--student-head') ?? 'initial', studentSteps: number('--student-steps', TABLE_STUDENT.steps),
+    perRound: number('--per-round', TABLE_STUDENT.perRound), fineTune: number('--student-fine-tune', TABLE_STUDENT.fineTune),
+    metaBatch: number('--meta-batch', DEFAULT_META_BATCH), confidentShare: number('--confident-share', 1),
+    evalFraction: number('--eval-fraction', EVAL_FRACTION_BEFORE_FLAG),
+  });
+  const list = ` + LiST (${value('--weighting') ?? 'meta'} weights${suffix})`;
   const steps = Number(value('--steps') ?? RUNNER_DEFAULT_STEPS);
   const name = `${value('--method') ?? 'lora'}${words.includes('--self-train') ? list : steps === TABLE_STEPS ? '' : ` (${steps} steps)`}`;
   const seeds = cells.get(name)?.get(`${words[0]} K=${value('--k')}`);

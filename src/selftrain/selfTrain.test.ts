@@ -157,8 +157,7 @@ describe.each(ROWS)('selfTrain with $name on $backend', ({ backend, method }) =>
     const keptIndices = new Set(kept.items.map((l) => l.poolIndex));
     const met = half.events.flatMap((e) => (e.kind === 'studentStep' ? e.poolIndices : []));
     expect(half.events.filter((e) => e.kind === 'studentStep')).toHaveLength(CONFIG.studentSteps!);
-    expect(new Set(met)).toEqual(keptIndices); // 4 steps of up to 4 texts cycle through all of them
-    expect(met.every((i) => keptIndices.has(i))).toBe(true);
+    expect(new Set(met)).toEqual(keptIndices); // only kept texts; 4 steps of up to 4 cycle through all of them
     all.result.classifier.dispose();
     half.result.classifier.dispose();
   }, 120_000);

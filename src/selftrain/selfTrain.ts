@@ -106,9 +106,14 @@ export async function labelTexts(teacher: PeftClassifier, tokenizer: BatchTokeni
       else targets[r * classes + top] = 1;
     });
   }
+  return withCounts(targets, labels, confidences, classes);
+}
+
+/** Pseudo-labelled rows with their count per label and mean confidence. */
+function withCounts(targets: Float32Array, labels: number[], confidences: number[], classes: number) {
   const classCounts = new Array<number>(classes).fill(0);
   for (const top of labels) classCounts[top] += 1;
-  const meanConfidence = texts.length > 0 ? confidences.reduce((a, b) => a + b, 0) / texts.length : 0;
+  const meanConfidence = labels.length > 0 ? confidences.reduce((a, b) => a + b, 0) / labels.length : 0;
   return { targets, labels, confidences, classCounts, meanConfidence };
 }
 
@@ -127,16 +132,11 @@ export function keepConfident(labels: readonly number[], confidences: readonly n
   return kept.sort((a, b) => a - b);
 }
 
-/** labelTexts' result for the rows `keep` only (targets, labels, confidences, and counts and mean recomputed). */
-function selectRows(all: Awaited<ReturnType<typeof labelTexts>>, keep: readonly number[], classes: number) {
+/** labelTexts' result for the rows `keep` only (counts and mean recomputed). */
+function selectRows(all: ReturnType<typeof withCounts>, keep: readonly number[], classes: number) {
   const targets = new Float32Array(keep.length * classes);
   keep.forEach((r, j) => targets.set(all.targets.subarray(r * classes, (r + 1) * classes), j * classes));
-  const labels = keep.map((r) => all.labels[r]);
-  const confidences = keep.map((r) => all.confidences[r]);
-  const classCounts = new Array<number>(classes).fill(0);
-  for (const top of labels) classCounts[top] += 1;
-  const meanConfidence = keep.length > 0 ? confidences.reduce((a, b) => a + b, 0) / keep.length : 0;
-  return { targets, labels, confidences, classCounts, meanConfidence };
+  return withCounts(targets, keep.map((r) => all.labels[r]), keep.map((r) => all.confidences[r]), classes);
 }
 
 export async function selfTrain(opts: SelfTrainOptions): Promise<SelfTrainResult> {
