@@ -1,6 +1,6 @@
 /**
  * `npm run fewshot -- --data <dir> --k <per class> --method <name> [--self-train] [--unlabeled <n>]
- *    [--weighting meta|uniform] [--student-head initial|teacher|fresh] [--rounds <n>] [--student-steps <n>] [--student-fine-tune <n>] [--meta-batch <n>] [--confident-share <x>] [--per-round <n>] [--steps <n>] [--lr <x>]
+ *    [--weighting meta|uniform] [--student-head initial|teacher|fresh] [--rounds <n>] [--student-steps <n>] [--student-fine-tune <n>] [--meta-batch <n>] [--confident-share <x>] [--hard-labels] [--per-round <n>] [--steps <n>] [--lr <x>] [--student-lr <x>]
  *    [--eval-fraction <x>] [--head prompt|random] [--backend wasm|webgpu|cpu] [--seeds 1,2,3] [--feature-cache <file>] [--state-dir <dir>] [--dev <n>] [--json]`
  *
  * Few-shot accuracy headless in Node on the bundled int8 all-MiniLM-L6-v2. <dir> holds train.jsonl and test.jsonl,
@@ -28,6 +28,8 @@
  * (confidentShare; 1, LiST's way, keeps all). To choose such a knob without looking at the test set, --dev <n>
  * scores on n training texts of each seed's order that are neither its labels nor its pool, instead of
  * test.jsonl; the JSON then says `"evaluatedOn": "dev"`, and fewshot-table.ts keeps those runs out of the table.
+ * --hard-labels gives students the teacher's argmax instead of its softmax (softLabels false); --student-lr sets the
+ * students' learning rate, which is otherwise the teacher's (--lr).
  *
  * With --state-dir <dir>, a LiST run writes its state after every finished round (one JSON file per run and seed,
  * named by a hash of everything that defines the run) and, started again with the same flags, resumes after the
@@ -64,7 +66,7 @@ function readJsonl(path: string): Row[] {
 }
 
 function usage(message: string): never {
-  console.error(`${message}\nusage: npm run fewshot -- --data <dir> --k <per class> --method <${METHOD_NAMES.join('|')}> [--self-train] [--unlabeled <n>] [--weighting meta|uniform] [--student-head initial|teacher|fresh] [--rounds <n>] [--student-steps <n>] [--student-fine-tune <n>] [--meta-batch <n>] [--confident-share <x>] [--per-round <n>] [--steps <n>] [--lr <x>] [--eval-fraction <x>] [--head prompt|random] [--backend wasm|webgpu|cpu] [--seeds 1,2,3] [--feature-cache <file>] [--state-dir <dir>] [--dev <n>] [--json]`);
+  console.error(`${message}\nusage: npm run fewshot -- --data <dir> --k <per class> --method <${METHOD_NAMES.join('|')}> [--self-train] [--unlabeled <n>] [--weighting meta|uniform] [--student-head initial|teacher|fresh] [--rounds <n>] [--student-steps <n>] [--student-fine-tune <n>] [--meta-batch <n>] [--confident-share <x>] [--hard-labels] [--per-round <n>] [--steps <n>] [--lr <x>] [--student-lr <x>] [--eval-fraction <x>] [--head prompt|random] [--backend wasm|webgpu|cpu] [--seeds 1,2,3] [--feature-cache <file>] [--state-dir <dir>] [--dev <n>] [--json]`);
   process.exit(2);
 }
 
@@ -143,6 +145,9 @@ const selfConfig = resolveSelfTrainConfig({ fineTune, weighting, studentHead, ev
   ...(flag(args, '--student-fine-tune') ? { studentFineTuneSteps: Number(flag(args, '--student-fine-tune')) } : {}),
   ...(flag(args, '--meta-batch') ? { labelledBatchSize: Number(flag(args, '--meta-batch')) } : {}),
   ...(flag(args, '--confident-share') ? { confidentShare: Number(flag(args, '--confident-share')) } : {}),
+  // The student learns at the teacher's rate unless told otherwise: a head tuned to lr 0.03 has a student to match.
+  studentLr: Number(flag(args, '--student-lr') ?? fineTune.lr),
+  softLabels: !args.includes('--hard-labels'),
 });
 /** --dev <n>: score on n further training texts of each seed instead of test.jsonl (for choosing knobs). */
 const dev = Number(flag(args, '--dev') ?? 0);

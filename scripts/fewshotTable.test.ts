@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildCells, columnsOf, finishedLater, formatGoal, judgeGoal, missingJobs, pairedDiffs, parseResults, pseudoLabelSummaries, renderPseudoLabelTable, renderTable, TABLE, type Summary } from './fewshotTable';
+import { allGoals, buildCells, columnsOf, finishedLater, formatGoal, judgeGoal, missingJobs, pairedDiffs, parseResults, pseudoLabelSummaries, renderPseudoLabelTable, renderTable, TABLE, type Summary } from './fewshotTable';
 
 /** A run summary as the runner prints it: accuracies by seed (fractions), optionally each seed's first teacher. */
 function run(data: string, k: number, method: string, acc: Record<number, number>, more: Partial<Summary> = {}, teachers: Record<number, number> = {}): Summary {
@@ -133,6 +133,42 @@ describe('few-shot table', () => {
     expect(finishedLater(cells, job('--student-steps 30 --per-round 256'))).toBe(true);
     const longerFit: Partial<Summary> = { selfTrain: true, weighting: 'meta', config: { selfTrain: { evalFraction: 0, studentFineTuneSteps: 100 } } };
     expect([...buildCells([run('mpqa', 16, 'lora', { 1: 0.7 }, longerFit)]).keys()]).toContain('lora + LiST (meta weights, 100 labelled steps a round)');
+  });
+
+  it('a learning rate other than the table\'s makes a method of its own, which its LiST runs and first teachers are judged against', () => {
+    const at = (lr: number, more: Partial<Summary> = {}, maxSteps = 100): Partial<Summary> => ({ ...more, config: { ...more.config, fineTune: { lr, maxSteps } } });
+    const listAt = (lr: number, selfTrain: NonNullable<Summary['config']>['selfTrain'] = {}) =>
+      at(lr, { selfTrain: true, weighting: 'meta', config: { selfTrain: { evalFraction: 0, studentLr: lr, softLabels: true, ...selfTrain } } });
+    const datasets = TABLE.datasets;
+    const runs = [
+      ...datasets.map((d) => run(d, 16, 'head', { 1: 0.6 }, at(0.001))),
+      ...datasets.map((d) => run(d, 16, 'head', { 1: 0.7 }, at(0.03))),
+      ...datasets.map((d) => run(d, 16, 'head', { 1: 0.74 }, listAt(0.03), { 1: 0.69 })),
+      run('sst2', 16, 'head', { 1: 0.5 }, listAt(0.03, { softLabels: false })),
+      run('sst2', 16, 'head', { 1: 0.5 }, listAt(0.03, { studentLr: 0.01 })),
+      run('sst2', 16, 'head', { 1: 0.5 }, at(0.03, {}, 300)),
+    ];
+    const cells = buildCells(runs);
+    expect([...cells.keys()].sort()).toEqual([
+      'head',
+      'head at lr 0.03',
+      'head at lr 0.03 (300 steps)',
+      "head at lr 0.03 (LiST's first teacher)",
+      'head at lr 0.03 + LiST (meta weights)',
+      'head at lr 0.03 + LiST (meta weights, hard labels)',
+      'head at lr 0.03 + LiST (meta weights, student lr 0.01)',
+    ]);
+    // LiST at lr 0.03 is judged against the head at lr 0.03 (+4 points), not the table's head at lr 0.001 (+14).
+    const goals = allGoals(runs, cells, columnsOf(runs)).map(formatGoal);
+    expect(goals).toContain('- head at lr 0.03 + LiST (meta) − head at lr 0.03, K=16: mean +4.0 points over 4 datasets [emotion +4.0 (1), mpqa +4.0 (1), sst2 +4.0 (1), subj +4.0 (1)]: goal met.');
+    expect(goals).toContain('- head at lr 0.03 + LiST (meta) − its first teacher, K=16: mean +5.0 points over 4 datasets [emotion +5.0 (1), mpqa +5.0 (1), sst2 +5.0 (1), subj +5.0 (1)]: goal met.');
+    expect(goals.some((g) => g.startsWith('- head + LiST'))).toBe(false);
+    const job = (flags: string) => `sst2 --k 16 --steps 100 ${flags} --eval-fraction 0 --self-train --weighting meta --method head --seeds 1`;
+    expect(finishedLater(cells, job('--lr 0.03 --hard-labels'))).toBe(true);
+    expect(finishedLater(cells, job('--lr 0.03 --student-lr 0.01'))).toBe(true);
+    expect(finishedLater(cells, job('--lr 0.03 --student-lr 0.03'))).toBe(true);
+    expect(finishedLater(cells, job('--lr 0.01'))).toBe(false);
+    expect(finishedLater(cells, 'sst2 --k 16 --steps 300 --lr 3e-2 --method head --seeds 1')).toBe(true);
   });
 });
 

@@ -33,7 +33,13 @@ export interface Summary {
    */
   evaluatedOn?: string;
   seeds: Array<{ seed: number; accuracy: number; firstTeacher?: { accuracy: number } | null; rounds?: Array<{ pseudoLabels?: PseudoLabelQuality }> }>;
-  config?: { fineTune?: { maxSteps?: number }; selfTrain?: { studentHead?: string; evalFraction?: number; labelledBatchSize?: number; confidentShare?: number; studentSteps?: number; unlabeledPerRound?: number; studentFineTuneSteps?: number } };
+  config?: {
+    fineTune?: { maxSteps?: number; lr?: number };
+    selfTrain?: {
+      studentHead?: string; evalFraction?: number; labelledBatchSize?: number; confidentShare?: number; studentSteps?: number;
+      unlabeledPerRound?: number; studentFineTuneSteps?: number; studentLr?: number; softLabels?: boolean;
+    };
+  };
 }
 
 /**
@@ -60,6 +66,8 @@ export type Cells = Map<string, Map<string, Map<number, number>>>;
 const TABLE_STEPS = 100;
 /** The runner's --steps when the flag is absent. */
 const RUNNER_DEFAULT_STEPS = 30;
+/** Learning rate of the table's runs (and the runner's default); another one names its rows ("head at lr 0.03"). */
+const TABLE_LR = 1e-3;
 /** The share of labels a LiST job line without --eval-fraction kept aside: it predates the flag. */
 const EVAL_FRACTION_BEFORE_FLAG = 0.2;
 
@@ -115,12 +123,16 @@ interface ListKnobs {
   metaBatch: number;
   confidentShare: number;
   evalFraction: number;
+  /** The teacher's learning rate (--lr) and the student's (--student-lr; the runner's default is the teacher's). */
+  lr: number;
+  studentLr: number;
+  softLabels: boolean;
 }
 
 /**
  * The variant suffix of a LiST run: a student head other than 'initial', a student other than the table's (steps and
- * sample, then fine-tuning), a meta batch other than the default, a confident share below 1, then the share of
- * labels it trained on.
+ * sample, then fine-tuning), a meta batch other than the default, a confident share below 1, hard pseudo-labels, a
+ * student learning rate other than the teacher's, then the share of labels it trained on.
  */
 function listSuffixOf(k: ListKnobs): string {
   const student = k.studentSteps === TABLE_STUDENT.steps && k.perRound === TABLE_STUDENT.perRound ? '' : `, ${k.studentSteps} student steps on ${k.perRound} texts a round`;
@@ -130,6 +142,8 @@ function listSuffixOf(k: ListKnobs): string {
     k.fineTune === TABLE_STUDENT.fineTune ? '' : `, ${k.fineTune} labelled steps a round`,
     k.metaBatch === DEFAULT_META_BATCH ? '' : `, meta batch ${k.metaBatch}`,
     k.confidentShare >= 1 ? '' : `, ${Math.round(100 * k.confidentShare)} % most confident`,
+    k.softLabels ? '' : ', hard labels',
+    k.studentLr === k.lr ? '' : `, student lr ${k.studentLr}`,
     labelsSuffix(k.evalFraction),
   ].join('');
 }
@@ -140,15 +154,21 @@ const listSuffix = (r: Summary) => {
     studentHead: c.studentHead ?? 'initial', studentSteps: c.studentSteps ?? TABLE_STUDENT.steps, perRound: c.unlabeledPerRound ?? TABLE_STUDENT.perRound,
     fineTune: c.studentFineTuneSteps ?? TABLE_STUDENT.fineTune, metaBatch: c.labelledBatchSize ?? DEFAULT_META_BATCH,
     confidentShare: c.confidentShare ?? 1, evalFraction: c.evalFraction ?? 0,
+    lr: lrOf(r), studentLr: c.studentLr ?? lrOf(r), softLabels: c.softLabels ?? true,
   });
 };
+const lrOf = (r: Summary) => r.config?.fineTune?.lr ?? TABLE_LR;
+/** A method trained at a learning rate other than the table's is a method of its own: "head at lr 0.03". */
+const methodAt = (method: string, lr: number) => (lr === TABLE_LR ? method : `${method} at lr ${lr}`);
+/** The method as its rows name it (with its learning rate); LiST is compared with the plain runs of this name. */
+export const methodOf = (r: Summary) => methodAt(r.method, lrOf(r));
 export const firstTeacherRow = (method: string) => `${method} (LiST's first teacher)`;
+const plainRow = (method: string, steps: number) => (steps === TABLE_STEPS ? method : `${method} (${steps} steps)`);
 
 /** The row a run belongs to. */
 export function variantOf(r: Summary): string {
-  if (r.selfTrain) return `${r.method} + LiST (${r.weighting} weights${listSuffix(r)})`;
-  const steps = r.config?.fineTune?.maxSteps ?? TABLE_STEPS;
-  return steps === TABLE_STEPS ? r.method : `${r.method} (${steps} steps)`;
+  if (r.selfTrain) return `${methodOf(r)} + LiST (${r.weighting} weights${listSuffix(r)})`;
+  return plainRow(methodOf(r), r.config?.fineTune?.maxSteps ?? TABLE_STEPS);
 }
 const column = (r: Summary) => `${dataset(r)} K=${r.k}`;
 
@@ -168,7 +188,7 @@ export function buildCells(runs: readonly Summary[]): Cells {
     for (const s of r.seeds) bySeed.set(s.seed, s.accuracy);
     const teachers = r.seeds.filter((s) => s.firstTeacher);
     if (teachers.length === 0) continue;
-    const teacherSeeds = seedsOf(cells, firstTeacherRow(r.method) + labelsSuffix(r.config?.selfTrain?.evalFraction ?? 0), column(r));
+    const teacherSeeds = seedsOf(cells, firstTeacherRow(methodOf(r)) + labelsSuffix(r.config?.selfTrain?.evalFraction ?? 0), column(r));
     for (const s of teachers) teacherSeeds.set(s.seed, s.firstTeacher!.accuracy);
   }
   return cells;
@@ -257,7 +277,7 @@ export function formatGoal(g: GoalLine): string {
 /** Every goal the runs allow: per method and LiST variant, LiST − method, meta − uniform, LiST − its first teacher. */
 export function allGoals(runs: readonly Summary[], cells: Cells, columns: readonly string[]): GoalLine[] {
   const lines: GoalLine[] = [];
-  const methods = [...new Set(runs.map((r) => r.method))].sort();
+  const methods = [...new Set(runs.map(methodOf))].sort();
   const suffixes = [...new Set(runs.filter((r) => r.selfTrain).map(listSuffix))].sort();
   for (const m of methods) {
     for (const suffix of suffixes) {
@@ -307,15 +327,18 @@ export function finishedLater(cells: Cells, job: string): boolean {
     return i >= 0 ? words[i + 1] : undefined;
   };
   const number = (name: string, otherwise: number) => Number(value(name) ?? otherwise);
+  const lr = number('--lr', TABLE_LR);
   const suffix = listSuffixOf({
     studentHead: value('--student-head') ?? 'initial', studentSteps: number('--student-steps', TABLE_STUDENT.steps),
     perRound: number('--per-round', TABLE_STUDENT.perRound), fineTune: number('--student-fine-tune', TABLE_STUDENT.fineTune),
     metaBatch: number('--meta-batch', DEFAULT_META_BATCH), confidentShare: number('--confident-share', 1),
     evalFraction: number('--eval-fraction', EVAL_FRACTION_BEFORE_FLAG),
+    lr, studentLr: number('--student-lr', lr), softLabels: !words.includes('--hard-labels'),
   });
-  const list = ` + LiST (${value('--weighting') ?? 'meta'} weights${suffix})`;
-  const steps = Number(value('--steps') ?? RUNNER_DEFAULT_STEPS);
-  const name = `${value('--method') ?? 'lora'}${words.includes('--self-train') ? list : steps === TABLE_STEPS ? '' : ` (${steps} steps)`}`;
+  const method = methodAt(value('--method') ?? 'lora', lr);
+  const name = words.includes('--self-train')
+    ? `${method} + LiST (${value('--weighting') ?? 'meta'} weights${suffix})`
+    : plainRow(method, number('--steps', RUNNER_DEFAULT_STEPS));
   const seeds = cells.get(name)?.get(`${words[0]} K=${value('--k')}`);
   return (value('--seeds') ?? '1,2,3').split(',').every((seed) => seeds?.has(Number(seed)) ?? false);
 }
