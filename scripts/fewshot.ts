@@ -1,6 +1,6 @@
 /**
  * `npm run fewshot -- --data <dir> --k <per class> --method <name> [--self-train] [--unlabeled <n>]
- *    [--weighting meta|uniform] [--student-head initial|teacher|fresh] [--rounds <n>] [--student-steps <n>] [--student-fine-tune <n>] [--meta-batch <n>] [--confident-share <x>] [--hard-labels] [--per-round <n>] [--steps <n>] [--lr <x>] [--student-lr <x>]
+ *    [--weighting meta|uniform] [--student-head initial|teacher|fresh] [--rounds <n>] [--student-steps <n>] [--student-fine-tune <n>] [--meta-batch <n>] [--confident-share <x>] [--hard-labels] [--per-round <n>] [--steps <n> | --studio] [--lr <x>] [--student-lr <x>]
  *    [--eval-fraction <x>] [--head prompt|random] [--backend wasm|webgpu|cpu] [--seeds 1,2,3] [--feature-cache <file>] [--state-dir <dir>] [--dev <n>] [--json]`
  *
  * Few-shot accuracy headless in Node on the bundled int8 all-MiniLM-L6-v2. <dir> holds train.jsonl and test.jsonl,
@@ -29,7 +29,9 @@
  * scores on n training texts of each seed's order that are neither its labels nor its pool, instead of
  * test.jsonl; the JSON then says `"evaluatedOn": "dev"`, and fewshot-table.ts keeps those runs out of the table.
  * --hard-labels gives students the teacher's argmax instead of its softmax (softLabels false); --student-lr sets the
- * students' learning rate, which is otherwise the teacher's (--lr).
+ * students' learning rate, which is otherwise the teacher's (--lr). --studio trains a run without self-training as
+ * the studio's Train button does by default (its epochs, batch size, held-out slice and early stopping; the JSON
+ * says `"training": "studio"`), to check the studio's defaults on the same data.
  *
  * With --state-dir <dir>, a LiST run writes its state after every finished round (one JSON file per run and seed,
  * named by a hash of everything that defines the run) and, started again with the same flags, resumes after the
@@ -51,6 +53,7 @@ import { createDelta, PEFT_METHODS } from '../src/peft/registry';
 import { initNodeBackend } from '../src/runtime/nodeBackends';
 import { classifierFromArrays, resolveSelfTrainConfig, selfTrain, type SelfTrainState, STUDENT_HEADS, WEIGHTINGS, type RoundPhaseSeconds, type SelfTrainEvent, type StudentHead, type Weighting } from '../src/selftrain';
 import type { LabelledExample } from '../src/training/batching';
+import { DEFAULT_TRAINING_CONFIG } from '../src/training/config';
 import { fitClassifier } from '../src/training/fitClassifier';
 import { Rng } from '../src/training/rng';
 import { flag, loadBundled } from './bench/common';
@@ -66,7 +69,7 @@ function readJsonl(path: string): Row[] {
 }
 
 function usage(message: string): never {
-  console.error(`${message}\nusage: npm run fewshot -- --data <dir> --k <per class> --method <${METHOD_NAMES.join('|')}> [--self-train] [--unlabeled <n>] [--weighting meta|uniform] [--student-head initial|teacher|fresh] [--rounds <n>] [--student-steps <n>] [--student-fine-tune <n>] [--meta-batch <n>] [--confident-share <x>] [--hard-labels] [--per-round <n>] [--steps <n>] [--lr <x>] [--student-lr <x>] [--eval-fraction <x>] [--head prompt|random] [--backend wasm|webgpu|cpu] [--seeds 1,2,3] [--feature-cache <file>] [--state-dir <dir>] [--dev <n>] [--json]`);
+  console.error(`${message}\nusage: npm run fewshot -- --data <dir> --k <per class> --method <${METHOD_NAMES.join('|')}> [--self-train] [--unlabeled <n>] [--weighting meta|uniform] [--student-head initial|teacher|fresh] [--rounds <n>] [--student-steps <n>] [--student-fine-tune <n>] [--meta-batch <n>] [--confident-share <x>] [--hard-labels] [--per-round <n>] [--steps <n> | --studio] [--lr <x>] [--student-lr <x>] [--eval-fraction <x>] [--head prompt|random] [--backend wasm|webgpu|cpu] [--seeds 1,2,3] [--feature-cache <file>] [--state-dir <dir>] [--dev <n>] [--json]`);
   process.exit(2);
 }
 
@@ -137,7 +140,15 @@ const backend = flag(args, '--backend') ?? 'wasm';
 if (!['wasm', 'webgpu', 'cpu'].includes(backend)) usage('--backend must be wasm, webgpu or cpu.');
 const headInit = flag(args, '--head') ?? 'prompt';
 if (!['prompt', 'random'].includes(headInit)) usage('--head must be prompt or random.');
-const fineTune = { lr: Number(flag(args, '--lr') ?? 1e-3), maxSteps: Number(flag(args, '--steps') ?? 30), batchSize: 8, heldOutFraction: 0, patience: 0 };
+/**
+ * --studio trains as the studio does by default (DEFAULT_TRAINING_CONFIG: epochs, batch, a held-out slice and early
+ * stopping), at --lr; without it, --steps steps of batch 8 on every label.
+ */
+const studio = args.includes('--studio');
+if (studio && (selfTraining || flag(args, '--steps'))) usage('--studio is for runs without --self-train or --steps.');
+const lr = Number(flag(args, '--lr') ?? 1e-3);
+const { seed: _seed, ...studioTraining } = DEFAULT_TRAINING_CONFIG;
+const fineTune = studio ? { ...studioTraining, lr } : { lr, maxSteps: Number(flag(args, '--steps') ?? 30), batchSize: 8, heldOutFraction: 0, patience: 0 };
 const selfConfig = resolveSelfTrainConfig({ fineTune, weighting, studentHead, evalFraction: Number(flag(args, '--eval-fraction') ?? 0),
   unlabeledPerRound: Number(flag(args, '--per-round') ?? Math.min(unlabeled, 256)),
   ...(flag(args, '--rounds') ? { rounds: Number(flag(args, '--rounds')) } : {}),
@@ -379,7 +390,7 @@ for (const seed of seeds) {
   perSeed.push(row);
 }
 const summary = {
-  data: dataDir, k, method, ...(dev > 0 ? { evaluatedOn: 'dev', dev } : {}), selfTrain: selfTraining, weighting: selfTraining ? weighting : null, head: headInit, backend, classes: names, seeds: perSeed,
+  data: dataDir, k, method, ...(dev > 0 ? { evaluatedOn: 'dev', dev } : {}), ...(studio ? { training: 'studio' } : {}), selfTrain: selfTraining, weighting: selfTraining ? weighting : null, head: headInit, backend, classes: names, seeds: perSeed,
   accuracy: meanStd(perSeed.map((r) => r.accuracy)), macroF1: meanStd(perSeed.map((r) => r.macroF1)),
   config: { fineTune, ...(selfTraining ? { selfTrain: { ...selfConfig, seed: 'each of --seeds' } } : {}) },
   ...(features ? { featureCache: features.stats() } : {}),

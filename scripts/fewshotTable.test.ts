@@ -170,6 +170,12 @@ describe('few-shot table', () => {
     expect(finishedLater(cells, job('--lr 0.01'))).toBe(false);
     expect(finishedLater(cells, 'sst2 --k 16 --steps 300 --lr 3e-2 --method head --seeds 1')).toBe(true);
   });
+
+  it('a run trained as the studio trains (--studio) gets its own row', () => {
+    const studio: Partial<Summary> = { training: 'studio', config: { fineTune: { lr: 0.03, maxSteps: 0 } } };
+    const cells = buildCells([run('sst2', 16, 'head', { 1: 0.7 }, studio), run('sst2', 16, 'head', { 1: 0.6 }, { training: 'studio' })]);
+    expect([...cells.keys()].sort()).toEqual(["head (the studio's training)", "head at lr 0.03 (the studio's training)"]);
+  });
 });
 
 describe('pseudo-label table', () => {

@@ -32,6 +32,8 @@ export interface Summary {
    * (a retired dev split) belongs to neither table.
    */
   evaluatedOn?: string;
+  /** 'studio' for a run trained as the studio's Train button does by default (--studio); absent for --steps runs. */
+  training?: string;
   seeds: Array<{ seed: number; accuracy: number; firstTeacher?: { accuracy: number } | null; rounds?: Array<{ pseudoLabels?: PseudoLabelQuality }> }>;
   config?: {
     fineTune?: { maxSteps?: number; lr?: number };
@@ -168,6 +170,7 @@ const plainRow = (method: string, steps: number) => (steps === TABLE_STEPS ? met
 /** The row a run belongs to. */
 export function variantOf(r: Summary): string {
   if (r.selfTrain) return `${methodOf(r)} + LiST (${r.weighting} weights${listSuffix(r)})`;
+  if (r.training === 'studio') return `${methodOf(r)} (the studio's training)`;
   return plainRow(methodOf(r), r.config?.fineTune?.maxSteps ?? TABLE_STEPS);
 }
 const column = (r: Summary) => `${dataset(r)} K=${r.k}`;

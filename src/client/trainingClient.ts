@@ -16,7 +16,7 @@ import type { TrainingConfig } from '../training/config';
 import { pickLeastSure } from '../state/predictSlice';
 import { patchSlice, type StudioState, type StudioStore } from '../state/store';
 import type { ShownError } from '../state/tasksSlice';
-import { formFromSettings, initialTrainingSlice, settingsOfForm, type DeltaView, type LiveRun, type PseudoRow, type RunView } from '../state/trainingSlice';
+import { formFromSettings, initialTrainingSlice, settingsOfForm, withMethod, type DeltaView, type LiveRun, type PseudoRow, type RunView } from '../state/trainingSlice';
 import type { EncoderClient, TrainingEvent } from './encoderClient';
 import { setPickNext } from './studioData';
 
@@ -141,7 +141,8 @@ export class TrainingClient {
   // ---- the form ------------------------------------------------------------------------------------------
 
   setMethod(method: MethodName): void {
-    this.patchForm({ method });
+    const { training } = withMethod(this.slice('training').form, method);
+    this.patchForm({ method, training });
   }
 
   setMethodField(method: MethodName, field: string, value: unknown): void {

@@ -75,6 +75,11 @@ export interface PeftMethod<C extends MethodConfigBase> {
   title: string;
   /** The config of a fresh delta. */
   defaults: C;
+  /**
+   * The learning rate the studio's form starts at for this method, where the training default
+   * (DEFAULT_TRAINING_CONFIG.lr) does not suit it; measured, not guessed (BENCHMARKS.md, the few-shot section).
+   */
+  lr?: number;
   fields: ConfigFields<C>;
   /** A fresh delta: the identity on the encoder (STYLE 3). `seed` makes the random init reproducible. */
   create(encoder: BertConfig, config: C, seed: number, parts?: EncoderParts): Delta;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { PEFT_METHODS } from '../peft/registry';
 import { DEFAULT_TRAINING_CONFIG } from '../training/config';
-import { describeRun, formFromSettings, initialTrainingSlice, settingsOfForm, type RunView } from './trainingSlice';
+import { describeRun, formFromSettings, initialTrainingSlice, methodLr, settingsOfForm, withMethod, type RunView } from './trainingSlice';
 
 describe('formFromSettings', () => {
   it('applies a task\'s settings over the defaults and round-trips through settingsOfForm', () => {
@@ -22,6 +22,23 @@ describe('formFromSettings', () => {
     expect(formFromSettings({ method: { method: 'mystery' }, training: {} })).toBeNull();
     expect(formFromSettings(null)).toBeNull();
     expect(formFromSettings({ method: 'lora' })).toBeNull();
+  });
+});
+
+describe('withMethod', () => {
+  it('moves a learning rate still at the old method\'s start to the new method\'s, and keeps one the person typed', () => {
+    const lora = initialTrainingSlice.form;
+    expect(lora.method).toBe('lora');
+    expect(lora.training.lr).toBe(methodLr('lora'));
+    expect(methodLr('head')).not.toBe(methodLr('lora'));
+    const head = withMethod(lora, 'head');
+    expect(head.method).toBe('head');
+    expect(head.training.lr).toBe(methodLr('head'));
+    expect(withMethod(head, 'bottleneck').training.lr).toBe(methodLr('bottleneck'));
+    const typed = { ...lora, training: { ...lora.training, lr: 5e-4 } };
+    expect(withMethod(typed, 'head').training.lr).toBe(5e-4);
+    expect(withMethod(typed, 'head').training.batchSize).toBe(lora.training.batchSize);
+    expect(lora.training.lr).toBe(methodLr('lora')); // the old form is not changed
   });
 });
 

@@ -114,6 +114,20 @@ export function formFromSettings(settings: { method?: unknown; training?: unknow
   };
 }
 
+/** The learning rate the form starts at for a method: its own (PeftMethod.lr) or the training default. */
+export function methodLr(method: MethodName): number {
+  return PEFT_METHODS[method].lr ?? DEFAULT_TRAINING_CONFIG.lr;
+}
+
+/**
+ * The form with another method chosen. A learning rate still at the old method's starting value follows to the new
+ * method's (a head alone wants a far larger one than an adapter); one the person typed is theirs and stays.
+ */
+export function withMethod(form: TrainForm, method: MethodName): TrainForm {
+  const lr = form.training.lr === methodLr(form.method) ? methodLr(method) : form.training.lr;
+  return { ...form, method, training: { ...form.training, lr } };
+}
+
 /** What a task saves of its form: the chosen method's config and the knobs. */
 export function settingsOfForm(form: TrainForm): { method: MethodConfig; training: TrainForm['training']; selfTrain: TrainForm['selfTrain'] } {
   return { method: form.configs[form.method] as MethodConfig, training: form.training, selfTrain: form.selfTrain };
