@@ -175,6 +175,9 @@ describe('few-shot table', () => {
     const studio: Partial<Summary> = { training: 'studio', config: { fineTune: { lr: 0.03, maxSteps: 0 } } };
     const cells = buildCells([run('sst2', 16, 'head', { 1: 0.7 }, studio), run('sst2', 16, 'head', { 1: 0.6 }, { training: 'studio' })]);
     expect([...cells.keys()].sort()).toEqual(["head (the studio's training)", "head at lr 0.03 (the studio's training)"]);
+    expect(finishedLater(cells, 'sst2 --k 16 --studio --lr 0.03 --method head --dev 1000 --seeds 1')).toBe(true);
+    expect(finishedLater(cells, 'sst2 --k 16 --studio --lr 0.1 --method head --dev 1000 --seeds 1')).toBe(false);
+    expect(finishedLater(cells, 'sst2 --k 16 --lr 0.03 --method head --dev 1000 --seeds 1')).toBe(false);
   });
 });
 

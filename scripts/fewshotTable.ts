@@ -166,11 +166,12 @@ const methodAt = (method: string, lr: number) => (lr === TABLE_LR ? method : `${
 export const methodOf = (r: Summary) => methodAt(r.method, lrOf(r));
 export const firstTeacherRow = (method: string) => `${method} (LiST's first teacher)`;
 const plainRow = (method: string, steps: number) => (steps === TABLE_STEPS ? method : `${method} (${steps} steps)`);
+const studioRow = (method: string) => `${method} (the studio's training)`;
 
 /** The row a run belongs to. */
 export function variantOf(r: Summary): string {
   if (r.selfTrain) return `${methodOf(r)} + LiST (${r.weighting} weights${listSuffix(r)})`;
-  if (r.training === 'studio') return `${methodOf(r)} (the studio's training)`;
+  if (r.training === 'studio') return studioRow(methodOf(r));
   return plainRow(methodOf(r), r.config?.fineTune?.maxSteps ?? TABLE_STEPS);
 }
 const column = (r: Summary) => `${dataset(r)} K=${r.k}`;
@@ -341,7 +342,7 @@ export function finishedLater(cells: Cells, job: string): boolean {
   const method = methodAt(value('--method') ?? 'lora', lr);
   const name = words.includes('--self-train')
     ? `${method} + LiST (${value('--weighting') ?? 'meta'} weights${suffix})`
-    : plainRow(method, number('--steps', RUNNER_DEFAULT_STEPS));
+    : words.includes('--studio') ? studioRow(method) : plainRow(method, number('--steps', RUNNER_DEFAULT_STEPS));
   const seeds = cells.get(name)?.get(`${words[0]} K=${value('--k')}`);
   return (value('--seeds') ?? '1,2,3').split(',').every((seed) => seeds?.has(Number(seed)) ?? false);
 }
