@@ -141,8 +141,8 @@ export class TrainingClient {
   // ---- the form ------------------------------------------------------------------------------------------
 
   setMethod(method: MethodName): void {
-    const { training } = withMethod(this.slice('training').form, method);
-    this.patchForm({ method, training });
+    const { training, selfTrain } = withMethod(this.slice('training').form, method);
+    this.patchForm({ method, training, selfTrain });
   }
 
   setMethodField(method: MethodName, field: string, value: unknown): void {

@@ -34,10 +34,13 @@ describe('withMethod', () => {
     const head = withMethod(lora, 'head');
     expect(head.method).toBe('head');
     expect(head.training.lr).toBe(methodLr('head'));
+    expect(lora.selfTrain.studentLr).toBe(methodLr('lora'));
+    expect(head.selfTrain.studentLr).toBe(methodLr('head'));
     expect(withMethod(head, 'bottleneck').training.lr).toBe(methodLr('bottleneck'));
     const typed = { ...lora, training: { ...lora.training, lr: 5e-4 } };
     expect(withMethod(typed, 'head').training.lr).toBe(5e-4);
     expect(withMethod(typed, 'head').training.batchSize).toBe(lora.training.batchSize);
+    expect(withMethod(typed, 'head').selfTrain.studentLr).toBe(methodLr('head')); // untouched, so it follows
     expect(lora.training.lr).toBe(methodLr('lora')); // the old form is not changed
   });
 });

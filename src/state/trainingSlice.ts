@@ -121,11 +121,17 @@ export function methodLr(method: MethodName): number {
 
 /**
  * The form with another method chosen. A learning rate still at the old method's starting value follows to the new
- * method's (a head alone wants a far larger one than an adapter); one the person typed is theirs and stays.
+ * method's (a head alone wants a far larger one than an adapter); one the person typed is theirs and stays. The
+ * self-training students' rate follows the same way.
  */
 export function withMethod(form: TrainForm, method: MethodName): TrainForm {
-  const lr = form.training.lr === methodLr(form.method) ? methodLr(method) : form.training.lr;
-  return { ...form, method, training: { ...form.training, lr } };
+  const follow = (lr: number) => (lr === methodLr(form.method) ? methodLr(method) : lr);
+  return {
+    ...form,
+    method,
+    training: { ...form.training, lr: follow(form.training.lr) },
+    selfTrain: { ...form.selfTrain, studentLr: follow(form.selfTrain.studentLr) },
+  };
 }
 
 /** What a task saves of its form: the chosen method's config and the knobs. */
