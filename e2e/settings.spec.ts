@@ -33,13 +33,13 @@ test('training settings are kept per task, across a reload and through a share l
   await train.open();
   await expect(train.byTestId('train.method')).toHaveValue('lora');
   await expect(page.getByTestId('train.field.training.maxSteps')).toHaveValue('0');
-  // A head alone starts at its own learning rate; one the person typed stays when the method changes.
+  // Each method starts at its own learning rate; one the person typed stays when the method changes.
   const lr = page.getByTestId('train.field.training.lr');
-  await expect(lr).toHaveValue('0.001');
+  await expect(lr).toHaveValue('0.003');
   await train.byTestId('train.method').selectOption('head');
   await expect(lr).toHaveValue('0.1');
   await train.byTestId('train.method').selectOption('lora');
-  await expect(lr).toHaveValue('0.001');
+  await expect(lr).toHaveValue('0.003');
   await train.field('training', 'lr', 0.005);
   await train.byTestId('train.method').selectOption('head');
   await expect(lr).toHaveValue('0.005');

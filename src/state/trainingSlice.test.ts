@@ -17,7 +17,8 @@ describe('formFromSettings', () => {
   it('drops keys the form does not have and values of the wrong type; refuses unknown methods', () => {
     const form = formFromSettings({ method: { method: 'lora', r: 'eight', sneaky: 1 }, training: { maxSteps: 5, extra: true }, selfTrain: 'nonsense' });
     expect(form?.configs.lora).toEqual(PEFT_METHODS.lora.defaults);
-    expect(form?.training).toEqual({ ...DEFAULT_TRAINING_CONFIG, maxSteps: 5 });
+    expect(form?.training).toEqual({ ...DEFAULT_TRAINING_CONFIG, lr: methodLr('lora'), maxSteps: 5 }); // a missing lr: the method's start
+    expect(formFromSettings({ method: { method: 'head' }, training: {} })?.training.lr).toBe(methodLr('head'));
     expect(form?.selfTrain).toEqual(initialTrainingSlice.form.selfTrain);
     expect(formFromSettings({ method: { method: 'mystery' }, training: {} })).toBeNull();
     expect(formFromSettings(null)).toBeNull();

@@ -90,6 +90,12 @@ function defaultConfigs(): TrainForm['configs'] {
 
 const { fineTune: _fineTune, ...selfTrainKnobs } = DEFAULT_SELF_TRAIN_CONFIG;
 
+/** The knobs a form starts with for a method: the defaults, at the method's starting learning rate. */
+function startingKnobs(method: MethodName): Pick<TrainForm, 'training' | 'selfTrain'> {
+  const lr = methodLr(method);
+  return { training: { ...DEFAULT_TRAINING_CONFIG, lr }, selfTrain: { ...selfTrainKnobs, studentLr: lr } };
+}
+
 /**
  * The form a task's saved (or shared) settings describe, over the defaults; null when they name no known method.
  * Unknown keys are dropped, so a tampered or older settings object cannot add fields the form does not have.
@@ -106,11 +112,12 @@ export function formFromSettings(settings: { method?: unknown; training?: unknow
   };
   const configs = defaultConfigs();
   (configs as Record<string, MethodConfig>)[name] = known(configs[name as MethodName] as MethodConfig, method);
+  const start = startingKnobs(name as MethodName);
   return {
     method: name as MethodName,
     configs,
-    training: known({ ...DEFAULT_TRAINING_CONFIG }, record(settings?.training)),
-    selfTrain: known({ ...selfTrainKnobs }, record(settings?.selfTrain)),
+    training: known(start.training, record(settings?.training)),
+    selfTrain: known(start.selfTrain, record(settings?.selfTrain)),
   };
 }
 
@@ -145,7 +152,7 @@ export const initialTrainingSlice: TrainingSlice = {
   deltas: [],
   live: null,
   selectedRunId: null,
-  form: { method: 'lora', configs: defaultConfigs(), training: { ...DEFAULT_TRAINING_CONFIG }, selfTrain: { ...selfTrainKnobs } },
+  form: { method: 'lora', configs: defaultConfigs(), ...startingKnobs('lora') },
   error: null,
 };
 
