@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- kernels [--json] [--variant tiled|naive|vec4|skinny] [--no-gpu-time] [--rows 16,512,2048] [--train-batch B] [--train-tokens T]
+ * `npm run bench -- kernels [--json] [--variant tiled|naive|vec4|skinny|staged] [--no-gpu-time] [--rows 16,512,2048] [--train-batch B] [--train-tokens T]
  *   [--no-matmul] [--no-lora-grad] [--no-rowwise] [--no-train]`
  *
  * Our WGSL kernels (src/kernels) against tfjs-webgpu's own matMul, measured in the same run on the same device:

@@ -1,9 +1,10 @@
 /**
- * `npm run bench -- sweep [--json] [--rows 16,512,2048] [--reps 20] [--every 1]`
+ * `npm run bench -- sweep [--json] [--rows 16,512,2048] [--reps 20] [--every 1] [--no-staged]`
  *
- * Chooses the skinny variant's workgroups: for every encoder shape (M rows x (K, N), as in the kernels benchmark),
- * the GPU time of int8Matmul and int8MatmulGradX under every workgroup of SPLIT_GRID, next to the 'tiled' and
- * 'vec4' variants and tfjs's matMul on the same shapes (weights dequantised to f32), all measured in the same run.
+ * Chooses the skinny and staged variants' workgroups: for every encoder shape (M rows x (K, N), as in the kernels
+ * benchmark), the GPU time of int8Matmul and int8MatmulGradX under every workgroup of SPLIT_GRID and of STAGED_GRID
+ * (loraFused: SPLIT_GRID only), next to the 'tiled' and 'vec4' variants and tfjs's matMul on the same shapes
+ * (weights dequantised to f32), all measured in the same run.
  *
  * GPU time is what the device's timestamps say a program took (tf.time's kernelMs: tfjs gives every program, ours
  * too, a compute pass of its own with timestamps at its start and end), so the CPU's cost of recording a call,
@@ -31,7 +32,9 @@ import {
   type SplitShape,
 } from '../../src/kernels';
 import { onFallbackAdapter } from '../../src/kernels/bridge';
-import { SPLIT_GRID } from '../../src/kernels/flags';
+import { SPLIT_GRID, STAGED_GRID, type StagedShape } from '../../src/kernels/flags';
+import { forceInt8MatmulStaged } from '../../src/kernels/int8Matmul/int8Matmul';
+import { forceInt8MatmulGradXStaged } from '../../src/kernels/int8MatmulGradX/int8MatmulGradX';
 import { MAX_RANKS_PER_THREAD } from '../../src/kernels/loraFused/loraFused';
 import { initNodeBackend } from '../../src/runtime/nodeBackends';
 import { flag } from './common';
@@ -99,6 +102,16 @@ export async function gpuMicrosInterleaved<K extends string>(calls: Record<K, ()
 }
 
 const key = (s: SplitShape) => `${s.split}/${s.cols}/${s.rowGroups}x${s.rowsPerThread}`;
+const stagedKey = (s: StagedShape) => `${s.cols}/${s.rowGroups}x${s.rowsPerThread}/${s.split}/${s.chunk}`;
+
+/** One variant's workgroups on one shape: the best, every time, and those whose output was wrong (never chosen). */
+interface GridSweep<S> {
+  best: { shape: S; us: number };
+  /** tfjs's time / the best time: above 1, ours is faster. */
+  ratio: number;
+  all: Record<string, number>;
+  wrong: Record<string, number>;
+}
 
 interface KernelSweep {
   tfjsUs: number;
@@ -111,6 +124,8 @@ interface KernelSweep {
   all: Record<string, number>;
   /** Workgroups whose output differed from the f32 reference (key: worst relative difference); never chosen. */
   wrong: Record<string, number>;
+  /** The staged variant's workgroups, keyed cols/rowGroups x rowsPerThread/split/chunk (int8 matmuls only). */
+  staged?: GridSweep<StagedShape>;
 }
 
 /**
@@ -127,6 +142,37 @@ async function relativeError(actual: tf.Tensor, expected: tf.Tensor): Promise<nu
   return d / Math.max(s, Number.MIN_VALUE);
 }
 
+/** Every workgroup of `grid` under `variant`: checked against `expected` first, then timed. */
+async function sweepGrid<S>(
+  variant: KernelVariant,
+  run: () => tf.Tensor,
+  expected: tf.Tensor,
+  force: (s: S | null) => void,
+  name: (s: S) => string,
+  grid: readonly S[],
+  reps: number,
+  tfjsUs: number,
+): Promise<GridSweep<S>> {
+  const all: Record<string, number> = {};
+  const wrong: Record<string, number> = {};
+  let best = { shape: grid[0], us: Infinity };
+  setKernelVariant(variant);
+  for (const shape of grid) {
+    force(shape);
+    const error = await relativeError(run(), expected);
+    if (!(error <= SWEEP_TOLERANCE)) {
+      wrong[name(shape)] = error;
+      continue;
+    }
+    const us = await gpuMicros(run, reps);
+    all[name(shape)] = us;
+    if (us < best.us) best = { shape, us };
+  }
+  force(null);
+  setKernelVariant('auto');
+  return { best, ratio: tfjsUs / best.us, all, wrong };
+}
+
 async function sweepKernel(
   run: () => tf.Tensor,
   tfjs: () => tf.Tensor,
@@ -134,32 +180,20 @@ async function sweepKernel(
   force: (s: SplitShape | null) => void,
   reps: number,
   grid: readonly SplitShape[],
+  staged?: { force: (s: StagedShape | null) => void; grid: readonly StagedShape[] },
 ): Promise<KernelSweep> {
   const timed = async (variant: KernelVariant) => {
     setKernelVariant(variant);
-    return gpuMicros(run, reps);
+    const us = await gpuMicros(run, reps);
+    setKernelVariant('auto');
+    return us;
   };
   const tfjsUs = await gpuMicros(tfjs, reps);
   const tiledUs = await timed('tiled');
   const vec4Us = await timed('vec4');
-  const all: Record<string, number> = {};
-  const wrong: Record<string, number> = {};
-  let best = { shape: grid[0], us: Infinity };
-  for (const shape of grid) {
-    force(shape);
-    setKernelVariant('skinny');
-    const error = await relativeError(run(), expected);
-    if (!(error <= SWEEP_TOLERANCE)) {
-      wrong[key(shape)] = error;
-      continue;
-    }
-    const us = await timed('skinny');
-    all[key(shape)] = us;
-    if (us < best.us) best = { shape, us };
-  }
-  force(null);
-  setKernelVariant('auto');
-  return { tfjsUs, tiledUs, vec4Us, best, ratio: tfjsUs / best.us, all, wrong };
+  const skinny = await sweepGrid('skinny', run, expected, force, key, grid, reps, tfjsUs);
+  const stagedSweep = staged && staged.grid.length > 0 ? await sweepGrid('staged', run, expected, staged.force, stagedKey, staged.grid, reps, tfjsUs) : undefined;
+  return { tfjsUs, tiledUs, vec4Us, ...skinny, ...(stagedSweep ? { staged: stagedSweep } : {}) };
 }
 
 export async function run(args: string[]) {
@@ -177,6 +211,7 @@ export async function run(args: string[]) {
   const maxRowsPerThread = Number(flag(args, '--max-rows-per-thread') ?? 2);
   const grid = SPLIT_GRID.filter((g, i) => i % every === 0 && g.rowsPerThread <= maxRowsPerThread);
   const loraGrid = grid.filter((g) => Math.ceil(RANK / g.cols) <= MAX_RANKS_PER_THREAD);
+  const stagedGrid = args.includes('--no-staged') ? [] : STAGED_GRID.filter((_, i) => i % every === 0);
   console.log(`device: ${adapter?.vendor} ${adapter?.architecture} ${adapter?.description}; ${grid.length} workgroups per kernel and shape`);
 
   const results = [];
@@ -196,15 +231,23 @@ export async function run(args: string[]) {
         const y = tf.matMul(x, wf);
         return { y, dx: tf.matMul(dy, wf, false, true), lora: tf.add(y, tf.mul(2, tf.matMul(tf.matMul(x, a, false, true), b, false, true))) };
       });
-      const forward = await sweepKernel(() => int8Matmul(x, w, bias), () => tf.matMul(x, wf), expected.y, forceInt8MatmulSplit, reps, grid);
-      const gradX = await sweepKernel(() => int8MatmulGradX(dy, w), () => tf.matMul(dy, wf, false, true), expected.dx, forceInt8MatmulGradXSplit, reps, grid);
+      const forward = await sweepKernel(() => int8Matmul(x, w, bias), () => tf.matMul(x, wf), expected.y, forceInt8MatmulSplit, reps, grid, {
+        force: forceInt8MatmulStaged,
+        grid: stagedGrid,
+      });
+      const gradX = await sweepKernel(() => int8MatmulGradX(dy, w), () => tf.matMul(dy, wf, false, true), expected.dx, forceInt8MatmulGradXSplit, reps, grid, {
+        force: forceInt8MatmulGradXStaged,
+        grid: stagedGrid,
+      });
       const lora = await sweepKernel(() => loraFused(x, x, w, bias, a, b, 2), () => tf.matMul(x, wf), expected.lora, forceLoraFusedSplit, reps, loraGrid);
       tf.dispose([w.q, w.scale, wf, x, dy, bias, a, b, ...Object.values(expected)]);
       for (const [name, r] of [['int8Matmul', forward], ['int8MatmulGradX', gradX], ['loraFused', lora]] as const) {
         console.log(
           `M=${m} K=${k} N=${n} ${name}: tfjs ${r.tfjsUs.toFixed(1)} us, tiled ${r.tiledUs.toFixed(1)}, vec4 ${r.vec4Us.toFixed(1)}, ` +
             `skinny best ${r.best.us.toFixed(1)} (${key(r.best.shape)}): ${r.ratio.toFixed(2)}x tfjs` +
-            (Object.keys(r.wrong).length ? `; WRONG on this device: ${Object.keys(r.wrong).join(' ')}` : ''),
+            (r.staged ? `, staged best ${r.staged.best.us.toFixed(1)} (${stagedKey(r.staged.best.shape)}): ${r.staged.ratio.toFixed(2)}x tfjs` : '') +
+            (Object.keys(r.wrong).length ? `; WRONG on this device: ${Object.keys(r.wrong).join(' ')}` : '') +
+            (r.staged && Object.keys(r.staged.wrong).length ? `; staged WRONG on this device: ${Object.keys(r.staged.wrong).join(' ')}` : ''),
         );
       }
       results.push({ m, k, n, int8Matmul: forward, int8MatmulGradX: gradX, loraFused: lora });

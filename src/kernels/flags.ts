@@ -8,11 +8,12 @@ import { onFallbackAdapter, onWebGpu } from './bridge';
 export const COMMON_VARIANTS = ['naive', 'tiled'] as const;
 export type CommonVariant = (typeof COMMON_VARIANTS)[number];
 /**
- * Every selectable variant. 'vec4' (register blocks, vec4 and whole-word loads) and 'skinny' (the reduction split
- * across the threads of a workgroup, for short inputs) are laid out for real GPUs and exist for the int8 matmuls
- * only (int8Matmul, int8MatmulGradX); every other kernel runs 'tiled' under them.
+ * Every selectable variant. 'vec4' (register blocks, vec4 and whole-word loads), 'skinny' (the reduction split
+ * across the threads of a workgroup, for short inputs) and 'staged' (the weights unpacked once per workgroup into
+ * workgroup memory, register blocks of up to 8 rows) are laid out for real GPUs and exist for the int8 matmuls
+ * (int8Matmul, int8MatmulGradX; loraFused has 'skinny' too); every other kernel runs 'tiled' under them.
  */
-export const KERNEL_VARIANTS = [...COMMON_VARIANTS, 'vec4', 'skinny'] as const;
+export const KERNEL_VARIANTS = [...COMMON_VARIANTS, 'vec4', 'skinny', 'staged'] as const;
 export type KernelVariant = (typeof KERNEL_VARIANTS)[number];
 
 /** The fewest rows the vec4 variant takes: one register block of rows (fewer run 'tiled'). */
@@ -62,12 +63,12 @@ export function autoVariant(kernel: Int8Kernel, m: number, realGpu: boolean): Ke
 
 /**
  * The variant an int8 matmul runs for x [M, K] against a weight [N, K] (or its gradient, dy [M, N]): the one selected
- * (under 'auto', autoVariant's for this kernel on this device), except that 'vec4' and 'skinny' need K and N in whole vec4s ('vec4' also at least VEC4_MIN_ROWS rows), and fall
- * back to 'tiled' otherwise.
+ * (under 'auto', autoVariant's for this kernel on this device), except that 'vec4', 'skinny' and 'staged' need K and
+ * N in whole vec4s ('vec4' also at least VEC4_MIN_ROWS rows), and fall back to 'tiled' otherwise.
  */
 export function int8MatmulVariant(m: number, k: number, n: number, kernel: Int8Kernel = 'int8Matmul'): KernelVariant {
   const v = variant === 'auto' ? autoVariant(kernel, m, !onFallbackAdapter()) : variant;
-  if (v !== 'vec4' && v !== 'skinny') return v;
+  if (v !== 'vec4' && v !== 'skinny' && v !== 'staged') return v;
   if (k % 4 !== 0 || n % 4 !== 0) return 'tiled';
   return v === 'vec4' && m < VEC4_MIN_ROWS ? 'tiled' : v;
 }
@@ -114,3 +115,48 @@ export type SplitBands = ReadonlyArray<{ upTo: number; shape: SplitShape }>;
 export function splitForRows(bands: SplitBands, m: number): SplitShape {
   return (bands.find((b) => m <= b.upTo) ?? bands[bands.length - 1]).shape;
 }
+
+/**
+ * The staged variant's workgroup (int8Matmul.wgsl): `cols` column quads (words of dx, for the gradient) x
+ * `rowGroups` x `rowsPerThread` rows; `split` threads share each block's reduction (1, 2 or 4) and a chunk of the
+ * reduction is `chunk` words (quads of n, for the gradient).
+ */
+export interface StagedShape {
+  cols: number;
+  rowGroups: number;
+  rowsPerThread: number;
+  split: number;
+  chunk: number;
+}
+
+/** WebGPU's default limits, which every adapter grants: a staged workgroup must fit them. */
+export const WORKGROUP_BYTES = 16384;
+export const WORKGROUP_THREADS = 256;
+
+/** Workgroup memory of a staged workgroup: the chunk of x (or dy), the unpacked weights, the hand-over of sums. */
+export function stagedBytes(s: StagedShape): number {
+  const vec4s = s.rowGroups * s.rowsPerThread * s.chunk + 4 * s.chunk * s.cols + s.cols * s.rowGroups * (s.split - 1) + 1;
+  return 16 * vec4s;
+}
+
+/** The staged workgroup used where none is forced: tfjs's 32 x 32 tile and K chunk, the weights staged as f32. */
+export const STAGED_DEFAULT: StagedShape = Object.freeze({ cols: 8, rowGroups: 8, rowsPerThread: 4, split: 1, chunk: 8 });
+
+/**
+ * Every staged workgroup the benchmark's sweep tries (and a test checks against the reference): 4 to 16 column
+ * quads, 4 to 16 row groups of 4 or 8 rows, 1, 2 or 4 threads per block, chunks of 4 or 8 words; 64 to 256
+ * threads, within WebGPU's default workgroup memory.
+ */
+export const STAGED_GRID: readonly StagedShape[] = (() => {
+  const grid: StagedShape[] = [];
+  for (const cols of [4, 8, 16])
+    for (const rowGroups of [4, 8, 16])
+      for (const rowsPerThread of [4, 8])
+        for (const split of [1, 2, 4])
+          for (const chunk of [4, 8]) {
+            const s = { cols, rowGroups, rowsPerThread, split, chunk };
+            const threads = cols * rowGroups * split;
+            if (threads >= 64 && threads <= WORKGROUP_THREADS && stagedBytes(s) <= WORKGROUP_BYTES) grid.push(s);
+          }
+  return grid;
+})();

@@ -13,11 +13,11 @@ import { registerLoraFused } from './loraFused/loraFused';
 import { registerLoraGrad } from './loraGrad/loraGrad';
 import { registerMaskedSoftmax } from './maskedSoftmax/maskedSoftmax';
 
-export { KERNEL_VARIANTS, type SplitShape, kernelsActive, kernelVariant, setKernelsEnabled, setKernelVariant, type KernelVariant } from './flags';
+export { KERNEL_VARIANTS, type SplitShape, type StagedShape, STAGED_GRID, kernelsActive, kernelVariant, setKernelsEnabled, setKernelVariant, type KernelVariant } from './flags';
 export { int8Gather, INT8_GATHER } from './int8Gather/int8Gather';
-export { forceInt8MatmulSplit, int8Matmul, INT8_MATMUL } from './int8Matmul/int8Matmul';
+export { forceInt8MatmulSplit, forceInt8MatmulStaged, int8Matmul, INT8_MATMUL } from './int8Matmul/int8Matmul';
 export { int8Weight, int8WeightBytes, packInt8Rows, wordsPerRow, type Int8Weight } from './int8Matmul/int8Pack';
-export { forceInt8MatmulGradXSplit, int8MatmulGradX, INT8_MATMUL_GRAD_X } from './int8MatmulGradX/int8MatmulGradX';
+export { forceInt8MatmulGradXSplit, forceInt8MatmulGradXStaged, int8MatmulGradX, INT8_MATMUL_GRAD_X } from './int8MatmulGradX/int8MatmulGradX';
 export { forceLoraFusedSplit, loraFused, LORA_FUSED } from './loraFused/loraFused';
 export { FILL_THREADS, LORA_RANK, LORA_WEIGHT_GRAD, loraRankProduct, loraWeightGrad, RANK_LAYOUTS, weightGradRanges, type RankLayout } from './loraGrad/loraGrad';
 export { layerNormFused, LAYER_NORM, LAYER_NORM_GRAD_X } from './layerNorm/layerNorm';

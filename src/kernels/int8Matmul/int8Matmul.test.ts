@@ -6,10 +6,10 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { autoVariant, KERNEL_VARIANTS, setKernelVariant, SKINNY_MAX_ROWS, SPLIT_GRID, splitForRows, VEC4_MIN_ROWS } from '../flags';
+import { autoVariant, KERNEL_VARIANTS, setKernelVariant, SKINNY_MAX_ROWS, SPLIT_GRID, splitForRows, STAGED_GRID, stagedBytes, VEC4_MIN_ROWS, WORKGROUP_BYTES } from '../flags';
 import { compare, randomF32, randomInt8, refGelu, refGeluGrad, refInt8Matmul, refInt8MatmulGradX, rng, take, TOL_F32, TOL_GELU } from '../testing/reference';
 import { int8MatmulGradXPlan } from '../int8MatmulGradX/int8MatmulGradX';
-import { forceInt8MatmulSplit, INT8_MATMUL_SPLITS, int8Matmul, int8MatmulPlan } from './int8Matmul';
+import { forceInt8MatmulSplit, forceInt8MatmulStaged, INT8_MATMUL_SPLITS, int8Matmul, int8MatmulPlan } from './int8Matmul';
 import { int8Weight, packInt8Rows } from './int8Pack';
 import { expectNoLeaksNorRecompiles, SWEEP_TIMEOUT_MS, useNodeWebGpu } from '../testing/nodeWebGpu';
 
@@ -108,6 +108,17 @@ describe("the vec4 variant's fallback", () => {
     expect(int8MatmulGradXPlan(m, k, n).entryPoint).toBe(gradX);
   });
 
+  it.each([
+    ['K not a multiple of 4', 16, 33, 64, ['tiled', 'tiled']],
+    ['N not a multiple of 4', 16, 64, 65, ['tiled', 'tiled']],
+    ['a single row', 1, 384, 384, ['staged', 'staged']],
+    ['ragged rows', 37, 132, 68, ['staged', 'staged']],
+  ] as const)('staged, %s (M=%i K=%i N=%i): runs %s', (_why, m, k, n, [forward, gradX]) => {
+    setKernelVariant('staged');
+    expect(int8MatmulPlan(m, k, n, false).entryPoint).toBe(forward);
+    expect(int8MatmulGradXPlan(m, k, n).entryPoint).toBe(gradX);
+  });
+
   it('leaves the other variants alone', () => {
     setKernelVariant('naive');
     expect(int8MatmulPlan(16, 64, 64, false).entryPoint).toBe('naive');
@@ -162,6 +173,42 @@ describe("the skinny variant's workgroups", () => {
     // here (SwiftShader, a fallback adapter) 'auto' plans tiled
     setKernelVariant('auto');
     expect(int8MatmulPlan(16, 384, 384, false).entryPoint).toBe('tiled');
+  });
+});
+
+describe("the staged variant's workgroups", () => {
+  afterAll(() => {
+    forceInt8MatmulStaged(null);
+    setKernelVariant('auto');
+  });
+
+  // 18 column quads against tiles of 4, 8 and 16 (two or more, the last ragged), 130 rows against 16 to 128, 66
+  // words of K against chunks of 4 and 8. One shape: compiling the grid's 67 pipelines takes a minute here.
+  it.each([[130, 264, 72]] as const)('every workgroup of the sweep gives the reference (M=%i K=%i N=%i, GELU)', async (m, k, n) => {
+    setKernelVariant('staged');
+    const next = rng(m + 2 * k + n);
+    const [x, q, scale, bias] = [randomF32(m * k, next), randomInt8(n * k, next), randomF32(n, next, 0.02), randomF32(n, next, 0.5)];
+    const w = int8Weight(q, scale, n, k);
+    const [xt, bt] = [tf.tensor2d(x, [m, k]), tf.tensor1d(bias)];
+    const ref = refInt8Matmul(x, q, scale, bias, m, k, n).map(refGelu);
+    const failed: string[] = [];
+    for (const shape of STAGED_GRID) {
+      forceInt8MatmulStaged(shape);
+      expect(int8MatmulPlan(m, k, n, true).entryPoint).toBe('staged');
+      const r = compare(await take(int8Matmul(xt, w, bt, true)), ref, TOL_GELU);
+      if (!r.ok) failed.push(`${JSON.stringify(shape)}: ${r.worst}`);
+    }
+    expect(failed).toEqual([]);
+    tf.dispose([xt, bt, w.q, w.scale]);
+  }, SWEEP_TIMEOUT_MS);
+
+  it("fits every workgroup of the grid in WebGPU's default limits, and tries each split and chunk", () => {
+    for (const s of STAGED_GRID) {
+      expect(stagedBytes(s)).toBeLessThanOrEqual(WORKGROUP_BYTES);
+      expect(s.cols * s.rowGroups * s.split).toBeLessThanOrEqual(256);
+    }
+    expect(new Set(STAGED_GRID.map((s) => s.split))).toEqual(new Set([1, 2, 4]));
+    expect(new Set(STAGED_GRID.map((s) => s.rowsPerThread))).toEqual(new Set([4, 8]));
   });
 });
 

@@ -6,7 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { dispatchKernel, registerWebGpuKernel, runKernel, type KernelDispatch } from '../bridge';
-import { int8MatmulVariant, splitForRows, type SplitBands, type SplitShape } from '../flags';
+import { int8MatmulVariant, splitForRows, STAGED_DEFAULT, type SplitBands, type SplitShape, type StagedShape } from '../flags';
 import { int8MatmulGradX } from '../int8MatmulGradX/int8MatmulGradX';
 import type { Int8Weight } from './int8Pack';
 import code from './int8Matmul.wgsl?raw';
@@ -54,8 +54,26 @@ export function forceInt8MatmulSplit(shape: SplitShape | null): void {
   forcedSplit = shape;
 }
 
+let forcedStaged: StagedShape | null = null;
+
+/** The staged variant's workgroup: STAGED_DEFAULT (not yet chosen on a GPU), or the one forced. */
+export function int8MatmulStaged(): StagedShape {
+  return forcedStaged ?? STAGED_DEFAULT;
+}
+
+/** Makes every staged int8Matmul use `shape` (null: back to the default); for the benchmark's sweep. */
+export function forceInt8MatmulStaged(shape: StagedShape | null): void {
+  forcedStaged = shape;
+}
+
+/** The staged shaders' constants and grid for M rows and `cols` column quads (words of dx, for the gradient). */
+export function stagedDispatch(s: StagedShape, m: number, cols: number): Pick<KernelDispatch, 'constants' | 'workgroups'> {
+  const constants = { SC: s.cols, SG: s.rowGroups, SM: s.rowsPerThread, SS: s.split, SQ: s.chunk };
+  return { constants, workgroups: [Math.ceil(cols / s.cols), Math.ceil(m / (s.rowGroups * s.rowsPerThread)), 1] };
+}
+
 /** The shader's entry point for each variant ('vec4' would shadow WGSL's vec4 type). */
-const ENTRY_POINTS = { naive: 'naive', tiled: 'tiled', vec4: 'tiled_vec4', skinny: 'split_k' } as const;
+const ENTRY_POINTS = { naive: 'naive', tiled: 'tiled', vec4: 'tiled_vec4', skinny: 'split_k', staged: 'staged' } as const;
 
 /** What one int8Matmul dispatch runs for x [M, K] and a weight [N, K]: entry point, constants and grid. */
 export function int8MatmulPlan(m: number, k: number, n: number, gelu: boolean): Pick<KernelDispatch, 'entryPoint' | 'constants' | 'workgroups'> {
@@ -66,6 +84,10 @@ export function int8MatmulPlan(m: number, k: number, n: number, gelu: boolean): 
     const s = int8MatmulSplit(m);
     const constants = { KT: s.split, CT: s.cols, RT: s.rowGroups, RM: s.rowsPerThread, GELU: Number(gelu) };
     return { entryPoint, constants, workgroups: [Math.ceil(n / 4 / s.cols), Math.ceil(m / (s.rowGroups * s.rowsPerThread)), 1] };
+  }
+  if (variant === 'staged') {
+    const { constants, workgroups } = stagedDispatch(int8MatmulStaged(), m, n / 4);
+    return { entryPoint, constants: { ...constants, GELU: Number(gelu) }, workgroups };
   }
   const tiles = variant === 'vec4' ? int8MatmulVec4Tiles(m) : int8MatmulTiles(m);
   return { entryPoint, constants: { ...tiles, GELU: Number(gelu) }, workgroups: [Math.ceil(n / (tiles.WG_X * REG)), Math.ceil(m / (tiles.WG_Y * REG)), 1] };

@@ -27,6 +27,14 @@
 //          a weight row and consecutive vec4s of x), each keeping RM x 4 partial sums in registers, read straight
 //          from global memory (no staging, no barrier in the loop). A tree over the KT partial sums in
 //          workgroup memory (KT a power of two) ends it; the first thread of the KT applies scale, bias, GELU.
+//   staged: for real GPUs at 64 to 512 rows, where tiled_vec4 loses to tfjs because every thread unpacks the
+//          same weight words again (16 unpacks for 64 multiply-adds). Same needs as vec4. A workgroup of
+//          SC x SG x SS threads computes SG * SM rows x SC column quads. K is walked in chunks of SQ words: the
+//          chunk of x ([SG * SM, SQ] vec4s) is staged as it is; the chunk of q is unpacked once per workgroup
+//          into f32s laid out [4 SQ values of k, SC column quads], so the inner loop is tfjs's: four weight
+//          vec4s and one x vec4 per row give 16 multiply-adds a row, for SM rows. The SS threads of one block
+//          take every SS-th word of the chunk (a split of K that multiplies the threads per output without
+//          shrinking the tile); the others hand their sums to the first through workgroup memory.
 
 override WG_X: u32 = 16;
 override WG_Y: u32 = 8;
@@ -41,6 +49,15 @@ override KT: u32 = 16;
 override CT: u32 = 4;
 override RT: u32 = 4;
 override RM: u32 = 4;
+
+// The staged variant's shape (see above): column quads, row groups, rows per thread (at most MAX_SM), threads
+// sharing a block's reduction, words of K per chunk.
+override SC: u32 = 8;
+override SG: u32 = 8;
+override SM: u32 = 4;
+override SS: u32 = 1;
+override SQ: u32 = 8;
+const MAX_SM: u32 = 8u;
 
 struct Dims {
   M: u32,
@@ -280,5 +297,89 @@ fn split_k(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wg:
       y4[m * n4 + c] = v;
     }
     workgroupBarrier();
+  }
+}
+
+var<workgroup> sx: array<vec4<f32>, SG * SM * SQ>; // [SG * SM rows, SQ]: a chunk of x
+var<workgroup> sw: array<vec4<f32>, 4u * SQ * SC>; // [4 SQ values of k, SC column quads]: the chunk of q, unpacked
+var<workgroup> sred: array<vec4<f32>, SC * SG * (SS - 1u) + 1u>; // one row's sums from the threads past the first of SS
+
+@compute @workgroup_size(SC * SG * SS)
+fn staged(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wg: vec3<u32>) {
+  let threads = SC * SG * SS;
+  let block = lid % (SC * SG);
+  let cx = lid % SC; // column quad quad0 + cx
+  let gy = block / SC; // rows row0 + gy * SM + i, i < SM
+  let ks = lid / (SC * SG); // words ks, ks + SS, ... of each chunk
+  let rows = SG * SM;
+  let row0 = wg.y * rows;
+  let quad0 = wg.x * SC;
+  let n4 = dims.N / 4u;
+  var acc: array<vec4<f32>, MAX_SM>; // acc[i][j]: row row0 + gy * SM + i, column 4 (quad0 + cx) + j
+  for (var kw0 = 0u; kw0 < dims.K4; kw0 += SQ) {
+    for (var e = lid; e < rows * SQ; e += threads) {
+      let m = row0 + e / SQ;
+      let kw = kw0 + e % SQ;
+      var v = vec4<f32>(0.0);
+      if (m < dims.M && kw < dims.K4) {
+        v = x4[m * dims.K4 + kw];
+      }
+      sx[e] = v;
+    }
+    // Consecutive threads read consecutive words of one weight row; word c of column nl holds k = 4 (kw0 + c) + j.
+    for (var e = lid; e < 4u * SC * SQ; e += threads) {
+      let nl = e / SQ;
+      let c = e % SQ;
+      let w = unpack(qWord(4u * quad0 + nl, kw0 + c));
+      let at = 4u * c * SC + nl / 4u;
+      let j = nl % 4u;
+      sw[at][j] = w.x;
+      sw[at + SC][j] = w.y;
+      sw[at + 2u * SC][j] = w.z;
+      sw[at + 3u * SC][j] = w.w;
+    }
+    workgroupBarrier();
+    for (var c = ks; c < SQ; c += SS) {
+      let at = 4u * c * SC + cx;
+      let w0 = sw[at];
+      let w1 = sw[at + SC];
+      let w2 = sw[at + 2u * SC];
+      let w3 = sw[at + 3u * SC];
+      for (var i = 0u; i < SM; i++) {
+        let a = sx[(gy * SM + i) * SQ + c];
+        acc[i] += a.x * w0 + a.y * w1 + a.z * w2 + a.w * w3;
+      }
+    }
+    workgroupBarrier();
+  }
+  let quad = quad0 + cx;
+  var s = vec4<f32>(0.0);
+  var b = vec4<f32>(0.0);
+  if (ks == 0u && quad < n4) {
+    s = scale4[quad];
+    b = bias4[quad];
+  }
+  for (var i = 0u; i < SM; i++) {
+    var v = acc[i];
+    if (SS > 1u) {
+      if (ks > 0u) {
+        sred[(ks - 1u) * SC * SG + block] = v;
+      }
+      workgroupBarrier();
+      if (ks == 0u) {
+        for (var t = 1u; t < SS; t++) {
+          v += sred[(t - 1u) * SC * SG + block];
+        }
+      }
+      workgroupBarrier();
+    }
+    let m = row0 + gy * SM + i;
+    if (ks == 0u && quad < n4 && m < dims.M) {
+      v = v * s + b;
+      if (GELU) {
+        v = vec4<f32>(gelu(v.x), gelu(v.y), gelu(v.z), gelu(v.w));
+      }
+      y4[m * n4 + quad] = v;
+    }
   }
 }

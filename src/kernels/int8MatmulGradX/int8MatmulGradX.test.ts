@@ -1,10 +1,13 @@
-/** int8MatmulGradX against the plain-TS reference through Dawn: every variant, ragged shapes and 1s, no leaks. */
+/**
+ * int8MatmulGradX against the plain-TS reference through Dawn: every variant, ragged shapes and 1s, every skinny and
+ * staged workgroup of the sweep, no leaks.
+ */
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { KERNEL_VARIANTS, setKernelVariant, SPLIT_GRID } from '../flags';
+import { KERNEL_VARIANTS, setKernelVariant, SPLIT_GRID, STAGED_GRID } from '../flags';
 import { int8Weight } from '../int8Matmul/int8Pack';
 import { compare, randomF32, randomInt8, refInt8MatmulGradX, rng, take, TOL_F32 } from '../testing/reference';
-import { forceInt8MatmulGradXSplit, int8MatmulGradX, int8MatmulGradXPlan } from './int8MatmulGradX';
+import { forceInt8MatmulGradXSplit, forceInt8MatmulGradXStaged, int8MatmulGradX, int8MatmulGradXPlan } from './int8MatmulGradX';
 import { SWEEP_TIMEOUT_MS, useNodeWebGpu } from '../testing/nodeWebGpu';
 
 /**
@@ -63,6 +66,33 @@ describe("the skinny variant's workgroups", () => {
     for (const shape of SPLIT_GRID) {
       forceInt8MatmulGradXSplit(shape);
       expect(int8MatmulGradXPlan(m, k, n).entryPoint).toBe('split_n');
+      const r = compare(await take(int8MatmulGradX(dyt, w)), ref, TOL_F32);
+      if (!r.ok) failed.push(`${JSON.stringify(shape)}: ${r.worst}`);
+    }
+    expect(failed).toEqual([]);
+    tf.dispose([dyt, w.q, w.scale]);
+  }, SWEEP_TIMEOUT_MS);
+});
+
+describe("the staged variant's workgroups", () => {
+  afterAll(() => {
+    forceInt8MatmulGradXStaged(null);
+    setKernelVariant('auto');
+  });
+
+  // dx [130, 264]: 66 words against tiles of 4, 8 and 16 (two or more, the last ragged), 130 rows against 16 to 128,
+  // 18 quads of n against chunks of 4 and 8. One shape: compiling the grid's 67 pipelines takes a minute here.
+  it.each([[130, 264, 72]] as const)('every workgroup of the sweep gives the reference (M=%i K=%i N=%i)', async (m, k, n) => {
+    setKernelVariant('staged');
+    const next = rng(m * 5 + k + n);
+    const [dy, q, scale] = [randomF32(m * n, next), randomInt8(n * k, next), randomF32(n, next, 0.02)];
+    const w = int8Weight(q, scale, n, k);
+    const dyt = tf.tensor2d(dy, [m, n]);
+    const ref = refInt8MatmulGradX(dy, q, scale, m, k, n);
+    const failed: string[] = [];
+    for (const shape of STAGED_GRID) {
+      forceInt8MatmulGradXStaged(shape);
+      expect(int8MatmulGradXPlan(m, k, n).entryPoint).toBe('staged');
       const r = compare(await take(int8MatmulGradX(dyt, w)), ref, TOL_F32);
       if (!r.ok) failed.push(`${JSON.stringify(shape)}: ${r.worst}`);
     }

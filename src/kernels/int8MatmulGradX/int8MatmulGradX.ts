@@ -5,8 +5,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { dispatchKernel, registerWebGpuKernel, runKernel, type KernelDispatch } from '../bridge';
-import { int8MatmulVariant, splitForRows, type SplitBands, type SplitShape } from '../flags';
-import { int8Matmul } from '../int8Matmul/int8Matmul'; // a cycle used at call time only
+import { int8MatmulVariant, splitForRows, STAGED_DEFAULT, type SplitBands, type SplitShape, type StagedShape } from '../flags';
+import { int8Matmul, stagedDispatch } from '../int8Matmul/int8Matmul'; // a cycle used at call time only
 import { wordsPerRow, type Int8Weight } from '../int8Matmul/int8Pack';
 import code from './int8MatmulGradX.wgsl?raw';
 
@@ -48,8 +48,20 @@ export function forceInt8MatmulGradXSplit(shape: SplitShape | null): void {
   forcedSplit = shape;
 }
 
+let forcedStaged: StagedShape | null = null;
+
+/** The staged variant's workgroup (cols: words of dx; chunk: quads of n): STAGED_DEFAULT, or the one forced. */
+export function int8MatmulGradXStaged(): StagedShape {
+  return forcedStaged ?? STAGED_DEFAULT;
+}
+
+/** Makes every staged int8MatmulGradX use `shape` (null: back to the default); for the benchmark's sweep. */
+export function forceInt8MatmulGradXStaged(shape: StagedShape | null): void {
+  forcedStaged = shape;
+}
+
 /** The shader's entry point for each variant ('vec4' would shadow WGSL's vec4 type). */
-const ENTRY_POINTS = { naive: 'naive', tiled: 'tiled', vec4: 'tiled_vec4', skinny: 'split_n' } as const;
+const ENTRY_POINTS = { naive: 'naive', tiled: 'tiled', vec4: 'tiled_vec4', skinny: 'split_n', staged: 'staged' } as const;
 
 /** What one dispatch runs for dy [M, N] and a weight [N, K]: entry point, constants and grid. */
 export function int8MatmulGradXPlan(m: number, k: number, n: number): Pick<KernelDispatch, 'entryPoint' | 'constants' | 'workgroups'> {
@@ -62,6 +74,7 @@ export function int8MatmulGradXPlan(m: number, k: number, n: number): Pick<Kerne
     const constants = { CT: s.cols, NT: s.split, RT: s.rowGroups, RM: s.rowsPerThread };
     return { entryPoint, constants, workgroups: [Math.ceil(k4 / s.cols), Math.ceil(m / (s.rowGroups * s.rowsPerThread)), 1] };
   }
+  if (variant === 'staged') return { entryPoint, ...stagedDispatch(int8MatmulGradXStaged(), m, k4) };
   if (variant === 'vec4') {
     const tiles = int8MatmulGradXVec4Tiles(m);
     return { entryPoint, constants: tiles, workgroups: [Math.ceil(k4 / tiles.WG_X), Math.ceil(m / (tiles.WG_Y * REG)), 1] };

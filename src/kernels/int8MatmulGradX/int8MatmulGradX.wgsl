@@ -23,6 +23,11 @@
 //          sums in registers, read straight from global memory: consecutive threads (ct) read consecutive words
 //          of the same four weight rows, and share the vec4 of dy * scale. A tree over the NT partial sums in
 //          workgroup memory (NT a power of two) ends it.
+//   staged: int8Matmul's staged variant with n as the reduction (see int8Matmul.wgsl); same needs as vec4. A
+//          workgroup of SC x SG x SS threads computes SG * SM rows x SC words (4 SC columns of dx). N is walked in
+//          chunks of SQ quads: dy * scale ([SG * SM, SQ] vec4s) is staged as it is, and the chunk of q, [4 SQ
+//          rows n, SC words], is unpacked once per workgroup (a word is already four consecutive columns of dx).
+//          The SS threads of one block take every SS-th quad of the chunk and hand their sums to the first.
 
 override WG_X: u32 = 8;
 override WG_Y: u32 = 8;
@@ -36,6 +41,15 @@ override CT: u32 = 16;
 override NT: u32 = 4;
 override RT: u32 = 4;
 override RM: u32 = 4;
+
+// The staged variant's shape (see above): words of dx, row groups, rows per thread (at most MAX_SM), threads
+// sharing a block's reduction, quads of N per chunk.
+override SC: u32 = 8;
+override SG: u32 = 8;
+override SM: u32 = 4;
+override SS: u32 = 1;
+override SQ: u32 = 8;
+const MAX_SM: u32 = 8u;
 
 struct Dims {
   M: u32,
@@ -251,5 +265,71 @@ fn split_n(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wg:
       dx4[m * dims.K4 + kw] = partial[lid];
     }
     workgroupBarrier();
+  }
+}
+
+var<workgroup> sg: array<vec4<f32>, SG * SM * SQ>; // [SG * SM rows, SQ]: a chunk of dy * scale
+var<workgroup> sw: array<vec4<f32>, 4u * SQ * SC>; // [4 SQ rows n, SC words]: the chunk of q, unpacked
+var<workgroup> sred: array<vec4<f32>, SC * SG * (SS - 1u) + 1u>; // one row's sums from the threads past the first of SS
+
+@compute @workgroup_size(SC * SG * SS)
+fn staged(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wg: vec3<u32>) {
+  let threads = SC * SG * SS;
+  let block = lid % (SC * SG);
+  let cx = lid % SC; // word word0 + cx: columns 4 (word0 + cx) .. + 3 of dx
+  let gy = block / SC; // rows row0 + gy * SM + i, i < SM
+  let ks = lid / (SC * SG); // quads ks, ks + SS, ... of each chunk
+  let rows = SG * SM;
+  let row0 = wg.y * rows;
+  let word0 = wg.x * SC;
+  let n4 = dims.N / 4u;
+  var acc: array<vec4<f32>, MAX_SM>;
+  for (var nq0 = 0u; nq0 < n4; nq0 += SQ) {
+    for (var e = lid; e < rows * SQ; e += threads) {
+      let m = row0 + e / SQ;
+      let nq = nq0 + e % SQ;
+      var g = vec4<f32>(0.0);
+      if (m < dims.M && nq < n4) {
+        g = dy4[m * n4 + nq] * scale4[nq];
+      }
+      sg[e] = g;
+    }
+    // Consecutive threads read consecutive words of one weight row.
+    for (var e = lid; e < 4u * SQ * SC; e += threads) {
+      sw[e] = unpack(qWord(4u * nq0 + e / SC, word0 + e % SC));
+    }
+    workgroupBarrier();
+    for (var c = ks; c < SQ; c += SS) {
+      let at = 4u * c * SC + cx;
+      let w0 = sw[at];
+      let w1 = sw[at + SC];
+      let w2 = sw[at + 2u * SC];
+      let w3 = sw[at + 3u * SC];
+      for (var i = 0u; i < SM; i++) {
+        let g = sg[(gy * SM + i) * SQ + c];
+        acc[i] += g.x * w0 + g.y * w1 + g.z * w2 + g.w * w3;
+      }
+    }
+    workgroupBarrier();
+  }
+  let kw = word0 + cx;
+  for (var i = 0u; i < SM; i++) {
+    var v = acc[i];
+    if (SS > 1u) {
+      if (ks > 0u) {
+        sred[(ks - 1u) * SC * SG + block] = v;
+      }
+      workgroupBarrier();
+      if (ks == 0u) {
+        for (var t = 1u; t < SS; t++) {
+          v += sred[(t - 1u) * SC * SG + block];
+        }
+      }
+      workgroupBarrier();
+    }
+    let m = row0 + gy * SM + i;
+    if (ks == 0u && kw < dims.K4 && m < dims.M) {
+      dx4[m * dims.K4 + kw] = v;
+    }
   }
 }

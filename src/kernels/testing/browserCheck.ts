@@ -70,9 +70,10 @@ export async function checkKernels(): Promise<KernelCheckReport> {
   takeDeviceErrors(); // only this check's own
   for (const variant of KERNEL_VARIANTS) {
     setKernelVariant(variant);
-    // Only the int8 matmuls have 'vec4', and they and loraFused 'skinny': the other kernels would rerun 'tiled'.
-    const onlyInt8Matmuls = variant === 'vec4';
-    const onlyMatmuls = variant === 'vec4' || variant === 'skinny';
+    // Only the int8 matmuls have 'vec4' and 'staged', and they and loraFused 'skinny': the other kernels would rerun
+    // 'tiled'.
+    const onlyInt8Matmuls = variant === 'vec4' || variant === 'staged';
+    const onlyMatmuls = onlyInt8Matmuls || variant === 'skinny';
     for (const [m, k, n, r] of SHAPES) {
       const shape = `M=${m} K=${k} N=${n} r=${r}`;
       const add = (kernel: string, res: { ok: boolean; worst: string }) => checks.push({ kernel, variant, shape, ...res });
