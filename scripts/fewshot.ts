@@ -29,9 +29,11 @@
  * scores on n training texts of each seed's order that are neither its labels nor its pool, instead of
  * test.jsonl; the JSON then says `"evaluatedOn": "dev"`, and fewshot-table.ts keeps those runs out of the table.
  * --hard-labels gives students the teacher's argmax instead of its softmax (softLabels false); --student-lr sets the
- * students' learning rate, which is otherwise the teacher's (--lr). --studio trains a run without self-training as
- * the studio's Train button does by default (its epochs, batch size, held-out slice and early stopping; the JSON
- * says `"training": "studio"`), to check the studio's defaults on the same data.
+ * students' learning rate, which is otherwise the teacher's (--lr). --studio trains a run as the studio's Train
+ * button does by default (its epochs, batch size, held-out slice and early stopping; the JSON says
+ * `"training": "studio"`), to check the studio's defaults on the same data; with --self-train, as its Self-train
+ * button does: the first teacher and every student's fine-tuning train that way, and the self-training knobs not
+ * given are the studio's defaults (a fifth of the labels kept aside to score teacher and students, 6 rounds).
  *
  * With --state-dir <dir>, a LiST run writes its state after every finished round (one JSON file per run and seed,
  * named by a hash of everything that defines the run) and, started again with the same flags, resumes after the
@@ -51,7 +53,7 @@ import { labelTextHead, LinearHead } from '../src/peft/head';
 import { METHOD_NAMES, type MethodName } from '../src/peft/method';
 import { createDelta, PEFT_METHODS } from '../src/peft/registry';
 import { initNodeBackend } from '../src/runtime/nodeBackends';
-import { classifierFromArrays, resolveSelfTrainConfig, selfTrain, type SelfTrainState, STUDENT_HEADS, WEIGHTINGS, type RoundPhaseSeconds, type SelfTrainEvent, type StudentHead, type Weighting } from '../src/selftrain';
+import { classifierFromArrays, DEFAULT_SELF_TRAIN_CONFIG, resolveSelfTrainConfig, selfTrain, type SelfTrainState, STUDENT_HEADS, WEIGHTINGS, type RoundPhaseSeconds, type SelfTrainEvent, type StudentHead, type Weighting } from '../src/selftrain';
 import type { LabelledExample } from '../src/training/batching';
 import { DEFAULT_TRAINING_CONFIG } from '../src/training/config';
 import { fitClassifier } from '../src/training/fitClassifier';
@@ -145,11 +147,12 @@ if (!['prompt', 'random'].includes(headInit)) usage('--head must be prompt or ra
  * stopping), at --lr; without it, --steps steps of batch 8 on every label.
  */
 const studio = args.includes('--studio');
-if (studio && (selfTraining || flag(args, '--steps'))) usage('--studio is for runs without --self-train or --steps.');
+if (studio && flag(args, '--steps')) usage('--studio trains as the studio does: it takes no --steps.');
 const lr = Number(flag(args, '--lr') ?? 1e-3);
 const { seed: _seed, ...studioTraining } = DEFAULT_TRAINING_CONFIG;
 const fineTune = studio ? { ...studioTraining, lr } : { lr, maxSteps: Number(flag(args, '--steps') ?? 30), batchSize: 8, heldOutFraction: 0, patience: 0 };
-const selfConfig = resolveSelfTrainConfig({ fineTune, weighting, studentHead, evalFraction: Number(flag(args, '--eval-fraction') ?? 0),
+const selfConfig = resolveSelfTrainConfig({ fineTune, weighting, studentHead,
+  evalFraction: Number(flag(args, '--eval-fraction') ?? (studio ? DEFAULT_SELF_TRAIN_CONFIG.evalFraction : 0)),
   unlabeledPerRound: Number(flag(args, '--per-round') ?? Math.min(unlabeled, 256)),
   ...(flag(args, '--rounds') ? { rounds: Number(flag(args, '--rounds')) } : {}),
   ...(flag(args, '--student-steps') ? { studentSteps: Number(flag(args, '--student-steps')) } : {}),

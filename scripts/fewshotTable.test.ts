@@ -86,12 +86,12 @@ describe('few-shot table', () => {
 
   it('a failed job line is dropped once all its seeds finished elsewhere; one without --eval-fraction is an 80 % run', () => {
     const cells = buildCells([run('sst2', 16, 'lora', { 1: 0.7, 2: 0.7 }, list('meta', 0.2))]);
-    const old = 'sst2 --k 16 --steps 100 --method lora --self-train --weighting meta --seeds 1,2';
+    const old = 'sst2 --k 16 --steps 100 --method lora --rounds 3 --self-train --weighting meta --seeds 1,2';
     expect(finishedLater(cells, old)).toBe(true);
     expect(finishedLater(cells, `${old},3`)).toBe(false);
     expect(finishedLater(cells, old.replace('--self-train', '--eval-fraction 0 --self-train'))).toBe(false);
     const withMetaBatch = buildCells([run('sst2', 16, 'lora', { 1: 0.7 }, { selfTrain: true, weighting: 'meta', config: { selfTrain: { evalFraction: 0, labelledBatchSize: 96 } } })]);
-    const job = 'sst2 --k 16 --eval-fraction 0 --self-train --weighting meta --method lora --seeds 1';
+    const job = 'sst2 --k 16 --eval-fraction 0 --rounds 3 --self-train --weighting meta --method lora --seeds 1';
     expect(finishedLater(withMetaBatch, `${job} --meta-batch 96`)).toBe(true);
     expect(finishedLater(withMetaBatch, job)).toBe(false);
   });
@@ -115,8 +115,8 @@ describe('few-shot table', () => {
     expect(dev.failed).toEqual(['sst2 --k 8 --dev 500 --seeds 2']);
     const cells = buildCells(dev.runs);
     expect([...cells.keys()]).toContain('head + LiST (meta weights, 50 % most confident)');
-    expect(finishedLater(cells, 'sst2 --k 8 --self-train --eval-fraction 0 --confident-share 0.5 --method head --dev 500 --seeds 1')).toBe(true);
-    expect(finishedLater(cells, 'sst2 --k 8 --self-train --eval-fraction 0 --method head --dev 500 --seeds 1')).toBe(false);
+    expect(finishedLater(cells, 'sst2 --k 8 --rounds 3 --self-train --eval-fraction 0 --confident-share 0.5 --method head --dev 500 --seeds 1')).toBe(true);
+    expect(finishedLater(cells, 'sst2 --k 8 --rounds 3 --self-train --eval-fraction 0 --method head --dev 500 --seeds 1')).toBe(false);
   });
 
   it('names a student other than the table\'s (30 steps on 256 texts a round, then 30 labelled steps), in the table and in a failed job line', () => {
@@ -127,7 +127,7 @@ describe('few-shot table', () => {
       'head + LiST (uniform weights)',
       'head + LiST (uniform weights, 150 student steps on 2000 texts a round)',
     ]);
-    const job = (flags: string) => `mpqa --k 16 --eval-fraction 0 --self-train --weighting uniform ${flags} --method head --seeds 1`;
+    const job = (flags: string) => `mpqa --k 16 --eval-fraction 0 --rounds 3 --self-train --weighting uniform ${flags} --method head --seeds 1`;
     expect(finishedLater(cells, job('--student-steps 150 --per-round 2000'))).toBe(true);
     expect(finishedLater(cells, job('--student-steps 150 --per-round 256'))).toBe(false);
     expect(finishedLater(cells, job('--student-steps 30 --per-round 256'))).toBe(true);
@@ -163,7 +163,7 @@ describe('few-shot table', () => {
     expect(goals).toContain('- head at lr 0.03 + LiST (meta) − head at lr 0.03, K=16: mean +4.0 points over 4 datasets [emotion +4.0 (1), mpqa +4.0 (1), sst2 +4.0 (1), subj +4.0 (1)]: goal met.');
     expect(goals).toContain('- head at lr 0.03 + LiST (meta) − its first teacher, K=16: mean +5.0 points over 4 datasets [emotion +5.0 (1), mpqa +5.0 (1), sst2 +5.0 (1), subj +5.0 (1)]: goal met.');
     expect(goals.some((g) => g.startsWith('- head + LiST'))).toBe(false);
-    const job = (flags: string) => `sst2 --k 16 --steps 100 ${flags} --eval-fraction 0 --self-train --weighting meta --method head --seeds 1`;
+    const job = (flags: string) => `sst2 --k 16 --steps 100 ${flags} --eval-fraction 0 --rounds 3 --self-train --weighting meta --method head --seeds 1`;
     expect(finishedLater(cells, job('--lr 0.03 --hard-labels'))).toBe(true);
     expect(finishedLater(cells, job('--lr 0.03 --student-lr 0.01'))).toBe(true);
     expect(finishedLater(cells, job('--lr 0.03 --student-lr 0.03'))).toBe(true);
@@ -178,6 +178,38 @@ describe('few-shot table', () => {
     expect(finishedLater(cells, 'sst2 --k 16 --studio --lr 0.03 --method head --dev 1000 --seeds 1')).toBe(true);
     expect(finishedLater(cells, 'sst2 --k 16 --studio --lr 0.1 --method head --dev 1000 --seeds 1')).toBe(false);
     expect(finishedLater(cells, 'sst2 --k 16 --lr 0.03 --method head --dev 1000 --seeds 1')).toBe(false);
+  });
+
+  it('a LiST run of another round count than the table\'s 3 gets rows of its own', () => {
+    const rounds = (n: number, acc: number): Summary => run('sst2', 16, 'head', { 1: acc }, { selfTrain: true, weighting: 'meta', config: { selfTrain: { evalFraction: 0, rounds: n } } });
+    const cells = buildCells([rounds(3, 0.7), rounds(6, 0.6), rounds(6, 0.65)]);
+    expect(cells.get('head + LiST (meta weights)')?.get('sst2 K=16')?.get(1)).toBe(0.7);
+    expect(cells.get('head + LiST (meta weights, 6 rounds)')?.get('sst2 K=16')?.get(1)).toBe(0.65);
+    const job = 'sst2 --k 16 --steps 100 --self-train --eval-fraction 0 --weighting meta --method head --seeds 1';
+    expect(finishedLater(cells, job)).toBe(true); // no --rounds: the runner's 6
+    expect(finishedLater(cells, `${job} --rounds 3`)).toBe(true);
+    expect(finishedLater(cells, `${job} --rounds 4`)).toBe(false);
+  });
+
+  it("LiST trained as the studio's Self-train button trains is set against the studio's training, not the table's", () => {
+    const selfTrain = { rounds: 3, evalFraction: 0.2, studentFineTuneSteps: 0, studentSteps: 150, unlabeledPerRound: 2000, softLabels: false, studentLr: 0.1 };
+    const studioList = (weighting: 'meta' | 'uniform', acc: number): Summary =>
+      run('sst2', 16, 'head', { 1: acc }, { training: 'studio', selfTrain: true, weighting, config: { fineTune: { lr: 0.1 }, selfTrain } }, { 1: 0.6 });
+    const plain = run('sst2', 16, 'head', { 1: 0.62 }, { training: 'studio', config: { fineTune: { lr: 0.1 } } });
+    const table = run('sst2', 16, 'head', { 1: 0.5 }, { config: { fineTune: { lr: 0.1, maxSteps: 100 } } });
+    const runs = [studioList('meta', 0.66), studioList('uniform', 0.65), plain, table];
+    const cells = buildCells(runs);
+    const method = "head at lr 0.1 (the studio's training)";
+    const suffix = ', 150 student steps on 2000 texts a round, students trained on the labels as the teacher, hard labels, 80 % of labels';
+    expect([...cells.keys()].sort()).toEqual(['head at lr 0.1', method, `${method} (LiST's first teacher), 80 % of labels`, `${method} + LiST (meta weights${suffix})`, `${method} + LiST (uniform weights${suffix})`].sort());
+    const goals = allGoals(runs, cells, columnsOf(runs)).map(formatGoal);
+    expect(goals.find((g) => g.startsWith(`- ${method} + LiST (meta${suffix}) − ${method}, K=16`))).toContain('sst2 +4.0 (1)');
+    expect(goals.some((g) => g.startsWith('- head at lr 0.1 + LiST'))).toBe(false);
+    const job = `sst2 --k 16 --studio --lr 0.1 --self-train --rounds 3 --student-steps 150 --per-round 2000 --hard-labels --weighting uniform --method head --dev 1000 --seeds 1`;
+    expect(finishedLater(cells, job)).toBe(true);
+    expect(finishedLater(cells, job.replace('--rounds 3 ', ''))).toBe(false); // the runner's default is 6 rounds
+    expect(finishedLater(cells, job.replace('--studio ', ''))).toBe(false);
+    expect(finishedLater(cells, job.replace('--studio ', '--studio --eval-fraction 0 '))).toBe(false);
   });
 });
 

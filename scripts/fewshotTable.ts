@@ -38,7 +38,7 @@ export interface Summary {
   config?: {
     fineTune?: { maxSteps?: number; lr?: number };
     selfTrain?: {
-      studentHead?: string; evalFraction?: number; labelledBatchSize?: number; confidentShare?: number; studentSteps?: number;
+      rounds?: number; studentHead?: string; evalFraction?: number; labelledBatchSize?: number; confidentShare?: number; studentSteps?: number;
       unlabeledPerRound?: number; studentFineTuneSteps?: number; studentLr?: number; softLabels?: boolean;
     };
   };
@@ -113,11 +113,14 @@ const dataset = (r: Summary) => r.data.replace(/\/+$/, '').split('/').pop() ?? r
 const labelsSuffix = (evalFraction: number) => (evalFraction > 0 ? `, ${Math.round(100 * (1 - evalFraction))} % of labels` : '');
 /** The table's student: steps per round, texts pseudo-labelled per round, fine-tuning steps on the labels. */
 const TABLE_STUDENT = { steps: 30, perRound: 256, fineTune: 30 };
-const LIST_FLAGS = `--unlabeled 2000 --rounds 3 --student-steps ${TABLE_STUDENT.steps} --student-fine-tune ${TABLE_STUDENT.fineTune} ` +
+/** The table's LiST rounds (the issue's cost budget: 3 rounds on 2,000 texts); other counts get rows of their own. */
+const TABLE_ROUNDS = 3;
+const LIST_FLAGS = `--unlabeled 2000 --rounds ${TABLE_ROUNDS} --student-steps ${TABLE_STUDENT.steps} --student-fine-tune ${TABLE_STUDENT.fineTune} ` +
   `--per-round ${TABLE_STUDENT.perRound} --eval-fraction 0`;
 
 /** The knobs that put a LiST run in a row of its own, as a run's config or a job line's flags give them. */
 interface ListKnobs {
+  rounds: number;
   studentHead: string;
   studentSteps: number;
   perRound: number;
@@ -132,16 +135,20 @@ interface ListKnobs {
 }
 
 /**
- * The variant suffix of a LiST run: a student head other than 'initial', a student other than the table's (steps and
+ * The variant suffix of a LiST run: a round count other than the table's, a student head other than 'initial', a
+ * student other than the table's (steps and
  * sample, then fine-tuning), a meta batch other than the default, a confident share below 1, hard pseudo-labels, a
  * student learning rate other than the teacher's, then the share of labels it trained on.
  */
 function listSuffixOf(k: ListKnobs): string {
   const student = k.studentSteps === TABLE_STUDENT.steps && k.perRound === TABLE_STUDENT.perRound ? '' : `, ${k.studentSteps} student steps on ${k.perRound} texts a round`;
+  // 0: each student is fine-tuned on the labels as the first teacher was trained (the studio's default).
+  const fineTune = k.fineTune === 0 ? ', students trained on the labels as the teacher' : `, ${k.fineTune} labelled steps a round`;
   return [
+    k.rounds === TABLE_ROUNDS ? '' : `, ${k.rounds} rounds`,
     HEAD_SUFFIX[k.studentHead] ?? '',
     student,
-    k.fineTune === TABLE_STUDENT.fineTune ? '' : `, ${k.fineTune} labelled steps a round`,
+    k.fineTune === TABLE_STUDENT.fineTune ? '' : fineTune,
     k.metaBatch === DEFAULT_META_BATCH ? '' : `, meta batch ${k.metaBatch}`,
     k.confidentShare >= 1 ? '' : `, ${Math.round(100 * k.confidentShare)} % most confident`,
     k.softLabels ? '' : ', hard labels',
@@ -153,7 +160,7 @@ function listSuffixOf(k: ListKnobs): string {
 const listSuffix = (r: Summary) => {
   const c = r.config?.selfTrain ?? {};
   return listSuffixOf({
-    studentHead: c.studentHead ?? 'initial', studentSteps: c.studentSteps ?? TABLE_STUDENT.steps, perRound: c.unlabeledPerRound ?? TABLE_STUDENT.perRound,
+    rounds: c.rounds ?? TABLE_ROUNDS, studentHead: c.studentHead ?? 'initial', studentSteps: c.studentSteps ?? TABLE_STUDENT.steps, perRound: c.unlabeledPerRound ?? TABLE_STUDENT.perRound,
     fineTune: c.studentFineTuneSteps ?? TABLE_STUDENT.fineTune, metaBatch: c.labelledBatchSize ?? DEFAULT_META_BATCH,
     confidentShare: c.confidentShare ?? 1, evalFraction: c.evalFraction ?? 0,
     lr: lrOf(r), studentLr: c.studentLr ?? lrOf(r), softLabels: c.softLabels ?? true,
@@ -162,16 +169,19 @@ const listSuffix = (r: Summary) => {
 const lrOf = (r: Summary) => r.config?.fineTune?.lr ?? TABLE_LR;
 /** A method trained at a learning rate other than the table's is a method of its own: "head at lr 0.03". */
 const methodAt = (method: string, lr: number) => (lr === TABLE_LR ? method : `${method} at lr ${lr}`);
-/** The method as its rows name it (with its learning rate); LiST is compared with the plain runs of this name. */
-export const methodOf = (r: Summary) => methodAt(r.method, lrOf(r));
+const studioRow = (method: string) => `${method} (the studio's training)`;
+/**
+ * The method as its rows name it (with its learning rate, and how it trains when that is the studio's way); LiST is
+ * compared with the plain runs of this name.
+ */
+export const methodOf = (r: Summary) => (r.training === 'studio' ? studioRow : (m: string) => m)(methodAt(r.method, lrOf(r)));
 export const firstTeacherRow = (method: string) => `${method} (LiST's first teacher)`;
 const plainRow = (method: string, steps: number) => (steps === TABLE_STEPS ? method : `${method} (${steps} steps)`);
-const studioRow = (method: string) => `${method} (the studio's training)`;
 
 /** The row a run belongs to. */
 export function variantOf(r: Summary): string {
   if (r.selfTrain) return `${methodOf(r)} + LiST (${r.weighting} weights${listSuffix(r)})`;
-  if (r.training === 'studio') return studioRow(methodOf(r));
+  if (r.training === 'studio') return methodOf(r);
   return plainRow(methodOf(r), r.config?.fineTune?.maxSteps ?? TABLE_STEPS);
 }
 const column = (r: Summary) => `${dataset(r)} K=${r.k}`;
@@ -332,17 +342,18 @@ export function finishedLater(cells: Cells, job: string): boolean {
   };
   const number = (name: string, otherwise: number) => Number(value(name) ?? otherwise);
   const lr = number('--lr', TABLE_LR);
+  const studio = words.includes('--studio');
   const suffix = listSuffixOf({
-    studentHead: value('--student-head') ?? 'initial', studentSteps: number('--student-steps', TABLE_STUDENT.steps),
-    perRound: number('--per-round', TABLE_STUDENT.perRound), fineTune: number('--student-fine-tune', TABLE_STUDENT.fineTune),
+    rounds: number('--rounds', DEFAULT_SELF_TRAIN_CONFIG.rounds), studentHead: value('--student-head') ?? 'initial', studentSteps: number('--student-steps', TABLE_STUDENT.steps),
+    perRound: number('--per-round', TABLE_STUDENT.perRound), fineTune: number('--student-fine-tune', studio ? 0 : TABLE_STUDENT.fineTune),
     metaBatch: number('--meta-batch', DEFAULT_META_BATCH), confidentShare: number('--confident-share', 1),
-    evalFraction: number('--eval-fraction', EVAL_FRACTION_BEFORE_FLAG),
+    evalFraction: number('--eval-fraction', studio ? DEFAULT_SELF_TRAIN_CONFIG.evalFraction : EVAL_FRACTION_BEFORE_FLAG),
     lr, studentLr: number('--student-lr', lr), softLabels: !words.includes('--hard-labels'),
   });
-  const method = methodAt(value('--method') ?? 'lora', lr);
+  const method = (studio ? studioRow : (m: string) => m)(methodAt(value('--method') ?? 'lora', lr));
   const name = words.includes('--self-train')
     ? `${method} + LiST (${value('--weighting') ?? 'meta'} weights${suffix})`
-    : words.includes('--studio') ? studioRow(method) : plainRow(method, number('--steps', RUNNER_DEFAULT_STEPS));
+    : studio ? method : plainRow(method, number('--steps', RUNNER_DEFAULT_STEPS));
   const seeds = cells.get(name)?.get(`${words[0]} K=${value('--k')}`);
   return (value('--seeds') ?? '1,2,3').split(',').every((seed) => seeds?.has(Number(seed)) ?? false);
 }
