@@ -1,6 +1,7 @@
 /**
- * The training form belongs to its task: what a person sets survives a reload, another task keeps its own, and a
- * share link carries the settings to a fresh browser, where the recreated task's form shows them.
+ * The training form belongs to its task: what a person sets (a student preset included) survives a reload, another
+ * task keeps its own, and a share link carries the settings to a fresh browser, where the recreated task's form
+ * shows them.
  */
 import type { Browser, Page } from '@playwright/test';
 import { expect, test } from './fixtures';
@@ -26,6 +27,20 @@ test('training settings are kept per task, across a reload and through a share l
   await train.byTestId('train.method').selectOption('bottleneck');
   await train.field('training', 'maxSteps', 17);
   await expect(page.getByTestId('train.field.training.maxSteps')).toHaveValue('17');
+  // A task starts with LiST's student; one click gives it the measured one, and LiST's is no longer pressed.
+  await train.byTestId('train.selftrain.settings').click();
+  await expect(train.byTestId('train.selftrain.preset.list')).toHaveAttribute('aria-pressed', 'true');
+  await train.byTestId('train.selftrain.preset.measured').click();
+  await expect(train.byTestId('train.selftrain.preset.measured')).toHaveAttribute('aria-pressed', 'true');
+  await expect(train.byTestId('train.selftrain.preset.list')).toHaveAttribute('aria-pressed', 'false');
+  await expect(page.getByTestId('train.field.selfTrain.studentSteps')).toHaveValue('150');
+  await expect(page.getByTestId('train.field.selfTrain.unlabeledPerRound')).toHaveValue('2000');
+  await expect(page.getByTestId('train.field.selfTrain.softLabels')).not.toBeChecked();
+  // Changing one of its knobs makes it the person's own student.
+  await train.field('selfTrain', 'studentSteps', 120);
+  await expect(train.byTestId('train.selftrain.preset.none')).toBeVisible();
+  await train.byTestId('train.selftrain.preset.measured').click();
+  await expect(page.getByTestId('train.field.selfTrain.studentSteps')).toHaveValue('150');
 
   // Another task starts from the defaults, and does not change the first one's settings.
   await tasks.goto(backend);
@@ -33,6 +48,7 @@ test('training settings are kept per task, across a reload and through a share l
   await train.open();
   await expect(train.byTestId('train.method')).toHaveValue('lora');
   await expect(page.getByTestId('train.field.training.maxSteps')).toHaveValue('0');
+  await expect(train.byTestId('train.selftrain.preset.list')).toHaveAttribute('aria-pressed', 'true');
   // Each method starts at its own learning rate; one the person typed stays when the method changes.
   const lr = page.getByTestId('train.field.training.lr');
   await expect(lr).toHaveValue('0.003');
@@ -51,6 +67,7 @@ test('training settings are kept per task, across a reload and through a share l
   await train.open();
   await expect(train.byTestId('train.method')).toHaveValue('bottleneck');
   await expect(page.getByTestId('train.field.training.maxSteps')).toHaveValue('17');
+  await expect(train.byTestId('train.selftrain.preset.measured')).toHaveAttribute('aria-pressed', 'true');
   await studio.screenshot('settings-after-reload');
 
   // The link carries them (no run yet, so the task's own settings) to a fresh browser.
@@ -64,5 +81,6 @@ test('training settings are kept per task, across a reload and through a share l
   await otherTrain.open();
   await expect(otherTrain.byTestId('train.method')).toHaveValue('bottleneck');
   await expect(other.getByTestId('train.field.training.maxSteps')).toHaveValue('17');
+  await expect(otherTrain.byTestId('train.selftrain.preset.measured')).toHaveAttribute('aria-pressed', 'true');
   await other.context().close();
 });

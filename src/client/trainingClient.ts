@@ -7,7 +7,7 @@
 import { EncoderWorkerError, toWireError, type JobExample, type SelfTrainOutcome, type TrainCheckpoint, type TrainedDelta, type TrainOutcome } from '../protocol/messages';
 import type { MethodName } from '../peft/method';
 import type { MethodConfig } from '../peft/registry';
-import type { SelfTrainConfig } from '../selftrain/config';
+import type { SelfTrainConfig, StudentPreset } from '../selftrain/config';
 import type { PseudoLabel } from '../selftrain/events';
 import type { SelfTrainState } from '../selftrain/state';
 import * as db from '../storage/db';
@@ -16,7 +16,7 @@ import type { TrainingConfig } from '../training/config';
 import { pickLeastSure } from '../state/predictSlice';
 import { patchSlice, type StudioState, type StudioStore } from '../state/store';
 import type { ShownError } from '../state/tasksSlice';
-import { formFromSettings, initialTrainingSlice, settingsOfForm, withMethod, type DeltaView, type LiveRun, type PseudoRow, type RunView } from '../state/trainingSlice';
+import { formFromSettings, initialTrainingSlice, settingsOfForm, withMethod, withStudentPreset, type DeltaView, type LiveRun, type PseudoRow, type RunView } from '../state/trainingSlice';
 import type { EncoderClient, TrainingEvent } from './encoderClient';
 import { setPickNext } from './studioData';
 
@@ -156,6 +156,10 @@ export class TrainingClient {
 
   setSelfTrainField(field: string, value: unknown): void {
     this.patchForm({ selfTrain: { ...this.slice('training').form.selfTrain, [field]: value } });
+  }
+
+  setStudentPreset(preset: StudentPreset): void {
+    this.patchForm({ selfTrain: withStudentPreset(this.slice('training').form, preset).selfTrain });
   }
 
   selectRun(runId: string): void {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_SELF_TRAIN_CONFIG, resolveSelfTrainConfig, SelfTrainConfigError } from './config';
+import { DEFAULT_SELF_TRAIN_CONFIG, resolveSelfTrainConfig, SelfTrainConfigError, STUDENT_PRESETS, studentPresetOf } from './config';
 
 describe('resolveSelfTrainConfig', () => {
   it('fills in the defaults', () => {
@@ -11,5 +11,18 @@ describe('resolveSelfTrainConfig', () => {
     expect(() => resolveSelfTrainConfig({ studentHead: 'other' as never })).toThrow(/studentHead/);
     expect(() => resolveSelfTrainConfig({ confidentShare: 0 })).toThrow(/confidentShare must be in \(0, 1\]/);
     expect(resolveSelfTrainConfig({ confidentShare: 1 }).confidentShare).toBe(1);
+  });
+});
+
+describe('student presets', () => {
+  it("'list' is the defaults' student, and every preset passes the config's checks", () => {
+    expect(studentPresetOf(DEFAULT_SELF_TRAIN_CONFIG)).toBe('list');
+    for (const preset of Object.values(STUDENT_PRESETS)) expect(() => resolveSelfTrainConfig(preset)).not.toThrow();
+  });
+  it('names the preset whose student the knobs are, and none when one knob differs', () => {
+    const measured = { ...DEFAULT_SELF_TRAIN_CONFIG, ...STUDENT_PRESETS.measured, rounds: 3 };
+    expect(studentPresetOf(measured)).toBe('measured');
+    expect(studentPresetOf({ ...measured, studentSteps: 151 })).toBeNull();
+    expect(studentPresetOf({ ...DEFAULT_SELF_TRAIN_CONFIG, softLabels: false })).toBeNull();
   });
 });

@@ -93,6 +93,29 @@ export const DEFAULT_SELF_TRAIN_CONFIG: Readonly<SelfTrainConfig> = Object.freez
   seed: 42,
 });
 
+/** The knobs that make a round's student; a preset sets all of them and leaves every other knob alone. */
+export type StudentKnobs = Pick<SelfTrainConfig, 'softLabels' | 'confidentShare' | 'studentSteps' | 'unlabeledPerRound'>;
+
+/**
+ * Students a person can pick in one click. 'list': LiST's (the defaults: soft labels on every pseudo-label, 30 steps
+ * on 256 texts a round). 'measured': the student chosen on the few-shot benchmark's dev split (hard labels on the most
+ * confident half of each label, 150 steps on 2,000 texts a round; BENCHMARKS.md, issue 4), which gained over the
+ * method alone where LiST's student lost, on the test set for the head and on the dev split in the studio's own
+ * training; its rounds take about five times as long.
+ */
+export const STUDENT_PRESETS = Object.freeze({
+  list: Object.freeze({ softLabels: true, confidentShare: 1, studentSteps: 30, unlabeledPerRound: 256 }),
+  measured: Object.freeze({ softLabels: false, confidentShare: 0.5, studentSteps: 150, unlabeledPerRound: 2000 }),
+} satisfies Record<string, StudentKnobs>);
+export type StudentPreset = keyof typeof STUDENT_PRESETS;
+
+/** The preset whose student these knobs are, or null for one of the person's own. */
+export function studentPresetOf(knobs: StudentKnobs): StudentPreset | null {
+  const names = Object.keys(STUDENT_PRESETS) as StudentPreset[];
+  const same = (p: StudentKnobs) => (Object.keys(p) as Array<keyof StudentKnobs>).every((k) => p[k] === knobs[k]);
+  return names.find((name) => same(STUDENT_PRESETS[name])) ?? null;
+}
+
 export class SelfTrainConfigError extends Error {
   override name = 'SelfTrainConfigError';
 }

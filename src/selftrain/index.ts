@@ -1,5 +1,5 @@
 /** LiST self-training: rounds of pseudo-labelling, meta-reweighted distillation and fine-tuning over any PEFT method. */
-export { DEFAULT_SELF_TRAIN_CONFIG, resolveSelfTrainConfig, SelfTrainConfigError, STUDENT_HEADS, WEIGHTINGS, type SelfTrainConfig, type StudentHead, type Weighting } from './config';
+export { DEFAULT_SELF_TRAIN_CONFIG, resolveSelfTrainConfig, SelfTrainConfigError, STUDENT_HEADS, STUDENT_PRESETS, studentPresetOf, WEIGHTINGS, type SelfTrainConfig, type StudentHead, type StudentPreset, type Weighting } from './config';
 export { STUDENT_PHASES, type RoundPhaseSeconds, type SelfTrainEvent, type StudentPhase } from './events';
 export { batchRow, klPerExample, metaGradient, metaWeights, pseudoLabels, weightedKl, type MetaGradient } from './metaWeights';
 export { accuracy, selfTrain, type SelfTrainOptions, type SelfTrainResult } from './selfTrain';

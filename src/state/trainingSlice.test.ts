@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { PEFT_METHODS } from '../peft/registry';
 import { DEFAULT_TRAINING_CONFIG } from '../training/config';
-import { describeRun, formFromSettings, initialTrainingSlice, methodLr, settingsOfForm, withMethod, type RunView } from './trainingSlice';
+import { STUDENT_PRESETS, studentPresetOf } from '../selftrain/config';
+import { describeRun, formFromSettings, initialTrainingSlice, methodLr, settingsOfForm, withMethod, withStudentPreset, type RunView } from './trainingSlice';
 
 describe('formFromSettings', () => {
   it('applies a task\'s settings over the defaults and round-trips through settingsOfForm', () => {
@@ -43,6 +44,21 @@ describe('withMethod', () => {
     expect(withMethod(typed, 'head').training.batchSize).toBe(lora.training.batchSize);
     expect(withMethod(typed, 'head').selfTrain.studentLr).toBe(methodLr('head')); // untouched, so it follows
     expect(lora.training.lr).toBe(methodLr('lora')); // the old form is not changed
+  });
+});
+
+describe('withStudentPreset', () => {
+  it("sets the preset's student knobs and keeps every other knob the person set", () => {
+    const start = initialTrainingSlice.form;
+    expect(studentPresetOf(start.selfTrain)).toBe('list');
+    const own = { ...start, selfTrain: { ...start.selfTrain, rounds: 3, weighting: 'uniform' as const, studentLr: 0.02, confidentShare: 0.7 } };
+    expect(studentPresetOf(own.selfTrain)).toBeNull();
+    const measured = withStudentPreset(own, 'measured');
+    expect(measured.selfTrain).toEqual({ ...own.selfTrain, ...STUDENT_PRESETS.measured });
+    expect(measured.selfTrain.softLabels).toBe(false);
+    expect(studentPresetOf(measured.selfTrain)).toBe('measured');
+    expect(withStudentPreset(measured, 'list').selfTrain).toEqual({ ...own.selfTrain, confidentShare: 1 });
+    expect(own.selfTrain.confidentShare).toBe(0.7); // the old form is not changed
   });
 });
 

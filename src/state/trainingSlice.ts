@@ -5,7 +5,7 @@
  */
 import type { MethodName } from '../peft/method';
 import { PEFT_METHODS, type MethodConfig } from '../peft/registry';
-import { DEFAULT_SELF_TRAIN_CONFIG, type SelfTrainConfig } from '../selftrain/config';
+import { DEFAULT_SELF_TRAIN_CONFIG, STUDENT_PRESETS, type SelfTrainConfig, type StudentPreset } from '../selftrain/config';
 import type { StudentPhase } from '../selftrain/events';
 import type { RunRecord } from '../storage/db';
 import { DEFAULT_TRAINING_CONFIG, type TrainingConfig } from '../training/config';
@@ -139,6 +139,11 @@ export function withMethod(form: TrainForm, method: MethodName): TrainForm {
     training: { ...form.training, lr: follow(form.training.lr) },
     selfTrain: { ...form.selfTrain, studentLr: follow(form.selfTrain.studentLr) },
   };
+}
+
+/** The form with a preset's student (STUDENT_PRESETS); every other knob stays as it was. */
+export function withStudentPreset(form: TrainForm, preset: StudentPreset): TrainForm {
+  return { ...form, selfTrain: { ...form.selfTrain, ...STUDENT_PRESETS[preset] } };
 }
 
 /** What a task saves of its form: the chosen method's config and the knobs. */

@@ -9,6 +9,7 @@ import { ErrorMessage } from '../common/ErrorMessage';
 import { Panel } from '../common/Panel';
 import { ConfigForm } from './ConfigForm';
 import { SELF_TRAIN_FIELDS } from './selfTrainFields';
+import { StudentPresets } from './StudentPresets';
 
 export function TrainPanel() {
   const client = getTrainingClient();
@@ -49,6 +50,7 @@ export function TrainPanel() {
       <ConfigForm testId="train.field.training" fields={TRAINING_FIELDS} values={form.training as unknown as Record<string, unknown>} onChange={(f, v) => client.setTrainingField(f as keyof typeof TRAINING_FIELDS, v)} disabled={live} />
       <details className="config-form__advanced">
         <summary data-testid="train.selftrain.settings">Self-training settings</summary>
+        <StudentPresets disabled={live} />
         <ConfigForm testId="train.field.selfTrain" fields={SELF_TRAIN_FIELDS} values={form.selfTrain as unknown as Record<string, unknown>} onChange={(f, v) => client.setSelfTrainField(f, v)} disabled={live} />
       </details>
       <div className="row train-panel__actions">
