@@ -36,6 +36,7 @@ test('training settings are kept per task, across a reload and through a share l
   await expect(page.getByTestId('train.field.selfTrain.studentSteps')).toHaveValue('150');
   await expect(page.getByTestId('train.field.selfTrain.unlabeledPerRound')).toHaveValue('2000');
   await expect(page.getByTestId('train.field.selfTrain.softLabels')).not.toBeChecked();
+  await studio.screenshot('student-presets');
   // Changing one of its knobs makes it the person's own student.
   await train.field('selfTrain', 'studentSteps', 120);
   await expect(train.byTestId('train.selftrain.preset.none')).toBeVisible();
