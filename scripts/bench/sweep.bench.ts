@@ -212,7 +212,7 @@ export async function run(args: string[]) {
   const grid = SPLIT_GRID.filter((g, i) => i % every === 0 && g.rowsPerThread <= maxRowsPerThread);
   const loraGrid = grid.filter((g) => Math.ceil(RANK / g.cols) <= MAX_RANKS_PER_THREAD);
   const stagedGrid = args.includes('--no-staged') ? [] : STAGED_GRID.filter((_, i) => i % every === 0);
-  console.log(`device: ${adapter?.vendor} ${adapter?.architecture} ${adapter?.description}; ${grid.length} workgroups per kernel and shape`);
+  console.log(`device: ${adapter?.vendor} ${adapter?.architecture} ${adapter?.description}; ${grid.length} skinny and ${stagedGrid.length} staged workgroups per kernel and shape`);
 
   const results = [];
   for (const m of rows) {

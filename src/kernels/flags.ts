@@ -42,7 +42,7 @@ export function kernelVariant(): KernelSelection {
   return variant;
 }
 
-/** The variant of a kernel without a 'vec4' or 'skinny': the one selected, with those (and 'auto') read as 'tiled'. */
+/** The variant of a kernel without 'vec4', 'skinny' or 'staged': the one selected, with those (and 'auto') read as 'tiled'. */
 export function commonVariant(): CommonVariant {
   return variant === 'naive' ? 'naive' : 'tiled';
 }

@@ -27,8 +27,9 @@
 //          a weight row and consecutive vec4s of x), each keeping RM x 4 partial sums in registers, read straight
 //          from global memory (no staging, no barrier in the loop). A tree over the KT partial sums in
 //          workgroup memory (KT a power of two) ends it; the first thread of the KT applies scale, bias, GELU.
-//   staged: for real GPUs at 64 to 512 rows, where tiled_vec4 loses to tfjs because every thread unpacks the
-//          same weight words again (16 unpacks for 64 multiply-adds). Same needs as vec4. A workgroup of
+//   staged: for real GPUs at 64 to 512 rows, where tiled_vec4 loses to tfjs, likely because each of its threads
+//          unpacks again the weight words its neighbours unpack too (16 unpacks for 64 multiply-adds; tfjs's f32
+//          kernel only loads). Same needs as vec4. A workgroup of
 //          SC x SG x SS threads computes SG * SM rows x SC column quads. K is walked in chunks of SQ words: the
 //          chunk of x ([SG * SM, SQ] vec4s) is staged as it is; the chunk of q is unpacked once per workgroup
 //          into f32s laid out [4 SQ values of k, SC column quads], so the inner loop is tfjs's: four weight
@@ -213,12 +214,12 @@ fn tiled_vec4(@builtin(local_invocation_id) l: vec3<u32>, @builtin(workgroup_id)
       }
       xs4[e] = v;
     }
-    for (var e = tid; e < TN * TK4; e += threads) {
-      let nl = e / TK4;
-      let c = e % TK4;
-      let n = col0 + nl;
-      let kw = kw0 + c;
-      ws4[c * WG_X + nl / REG][nl % REG] = qWord(n, kw);
+    // One thread writes a whole vec4 (the word c of four columns): threads writing components of one vector race
+    // where a component store is a read-modify-write of the vector (Metal, D3D).
+    for (var e = tid; e < WG_X * TK4; e += threads) {
+      let n = col0 + REG * (e / TK4);
+      let kw = kw0 + e % TK4;
+      ws4[(e % TK4) * WG_X + e / TK4] = vec4<u32>(qWord(n, kw), qWord(n + 1u, kw), qWord(n + 2u, kw), qWord(n + 3u, kw));
     }
     workgroupBarrier();
     for (var c = 0u; c < TK4; c++) {
@@ -326,17 +327,21 @@ fn staged(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wg: 
       }
       sx[e] = v;
     }
-    // Consecutive threads read consecutive words of one weight row; word c of column nl holds k = 4 (kw0 + c) + j.
-    for (var e = lid; e < 4u * SC * SQ; e += threads) {
-      let nl = e / SQ;
+    // A thread unpacks word c of the four columns of quad qd (consecutive threads, consecutive words of the same
+    // four weight rows) and writes whole vec4s: sw[4c + j][qd] holds k = 4 (kw0 + c) + j of those columns. (Threads
+    // writing components of one vector race where a component store is a read-modify-write: Metal, D3D.)
+    for (var e = lid; e < SC * SQ; e += threads) {
+      let qd = e / SQ;
       let c = e % SQ;
-      let w = unpack(qWord(4u * quad0 + nl, kw0 + c));
-      let at = 4u * c * SC + nl / 4u;
-      let j = nl % 4u;
-      sw[at][j] = w.x;
-      sw[at + SC][j] = w.y;
-      sw[at + 2u * SC][j] = w.z;
-      sw[at + 3u * SC][j] = w.w;
+      let n = 4u * (quad0 + qd);
+      let kw = kw0 + c;
+      let wm = mat4x4<f32>(unpack(qWord(n, kw)), unpack(qWord(n + 1u, kw)), unpack(qWord(n + 2u, kw)), unpack(qWord(n + 3u, kw)));
+      let wt = transpose(wm); // wt[j]: the four columns' weights at k = 4 kw + j
+      let at = 4u * c * SC + qd;
+      sw[at] = wt[0];
+      sw[at + SC] = wt[1];
+      sw[at + 2u * SC] = wt[2];
+      sw[at + 3u * SC] = wt[3];
     }
     workgroupBarrier();
     for (var c = ks; c < SQ; c += SS) {

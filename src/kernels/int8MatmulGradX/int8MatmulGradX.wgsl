@@ -184,18 +184,22 @@ fn tiled_vec4(@builtin(local_invocation_id) l: vec3<u32>, @builtin(workgroup_id)
   let tn4 = TN / 4u;
   var acc: array<vec4<f32>, REG>; // acc[i]: row row0 + REG * ty + i, columns 4 (word0 + tx) .. + 3
   for (var n0 = 0u; n0 < dims.N; n0 += TN) {
-    // Consecutive threads read consecutive vec4s of one dy row, then consecutive words of one q row.
-    for (var e = tid; e < TM * tn4; e += threads) {
-      let ml = e / tn4;
+    // A thread reads one vec4 of dy along n for each of REG consecutive rows and writes whole vec4s of the transpose
+    // (threads writing components of one vector race where a component store is a read-modify-write: Metal, D3D).
+    for (var e = tid; e < WG_Y * tn4; e += threads) {
+      let rq = e / tn4; // rows row0 + REG rq .. + REG - 1
       let nl = REG * (e % tn4);
-      let m = row0 + ml;
       let nq = (n0 + nl) / 4u;
-      var g = vec4<f32>(0.0);
-      if (m < dims.M && nq < n4) {
-        g = dy4[m * n4 + nq] * scale4[nq];
+      var g: mat4x4<f32>; // column i: row REG rq + i's dy * scale at n0 + nl .. + 3
+      for (var i = 0u; i < REG; i++) {
+        let m = row0 + REG * rq + i;
+        if (m < dims.M && nq < n4) {
+          g[i] = dy4[m * n4 + nq] * scale4[nq];
+        }
       }
+      let t = transpose(g);
       for (var j = 0u; j < REG; j++) {
-        gs4[(nl + j) * WG_Y + ml / REG][ml % REG] = g[j];
+        gs4[(nl + j) * WG_Y + rq] = t[j];
       }
     }
     for (var e = tid; e < TN * WG_X; e += threads) {

@@ -3,6 +3,7 @@
  * split (STUDENT_PRESETS). The pressed button is the preset the form's student knobs match, if any; every other
  * self-training knob stays as the person set it.
  */
+import { useId } from 'react';
 import { getTrainingClient } from '../../client';
 import { STUDENT_PRESETS, studentPresetOf, type StudentPreset } from '../../selftrain/config';
 import { useStudio } from '../../state/store';
@@ -15,9 +16,10 @@ const LABELS: Record<StudentPreset, { title: string; help: string }> = {
 export function StudentPresets({ disabled }: { disabled: boolean }) {
   const client = getTrainingClient();
   const current = useStudio((s) => studentPresetOf(s.training.form.selfTrain));
+  const id = useId();
   return (
-    <div className="config-form__field" role="group" aria-labelledby="student-presets-label" data-testid="train.selftrain.presets">
-      <span id="student-presets-label">Student</span>
+    <div className="config-form__field" role="group" aria-labelledby={`${id}-label`} data-testid="train.selftrain.presets">
+      <span id={`${id}-label`}>Student</span>
       <div className="row">
         {(Object.keys(STUDENT_PRESETS) as StudentPreset[]).map((preset) => (
           <button
@@ -25,7 +27,7 @@ export function StudentPresets({ disabled }: { disabled: boolean }) {
             type="button"
             className={preset === current ? 'button button--primary' : 'button'}
             aria-pressed={preset === current}
-            aria-describedby={`student-preset-${preset}`}
+            aria-describedby={`${id}-${preset}`}
             data-testid={`train.selftrain.preset.${preset}`}
             disabled={disabled}
             onClick={() => client.setStudentPreset(preset)}
@@ -35,7 +37,7 @@ export function StudentPresets({ disabled }: { disabled: boolean }) {
         ))}
       </div>
       {(Object.keys(STUDENT_PRESETS) as StudentPreset[]).map((preset) => (
-        <p key={preset} id={`student-preset-${preset}`} className="muted small config-form__help">
+        <p key={preset} id={`${id}-${preset}`} className="muted small config-form__help">
           {LABELS[preset].title}: {LABELS[preset].help}.
         </p>
       ))}
