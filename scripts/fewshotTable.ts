@@ -174,7 +174,11 @@ const studioRow = (method: string) => `${method} (the studio's training)`;
  * The method as its rows name it (with its learning rate, and how it trains when that is the studio's way); LiST is
  * compared with the plain runs of this name.
  */
-export const methodOf = (r: Summary) => (r.training === 'studio' ? studioRow : (m: string) => m)(methodAt(r.method, lrOf(r)));
+export const methodOf = (r: Summary) => methodNamed(r.method, lrOf(r), r.training === 'studio');
+function methodNamed(method: string, lr: number, studio: boolean): string {
+  const name = methodAt(method, lr);
+  return studio ? studioRow(name) : name;
+}
 export const firstTeacherRow = (method: string) => `${method} (LiST's first teacher)`;
 const plainRow = (method: string, steps: number) => (steps === TABLE_STEPS ? method : `${method} (${steps} steps)`);
 
@@ -350,7 +354,7 @@ export function finishedLater(cells: Cells, job: string): boolean {
     evalFraction: number('--eval-fraction', studio ? DEFAULT_SELF_TRAIN_CONFIG.evalFraction : EVAL_FRACTION_BEFORE_FLAG),
     lr, studentLr: number('--student-lr', lr), softLabels: !words.includes('--hard-labels'),
   });
-  const method = (studio ? studioRow : (m: string) => m)(methodAt(value('--method') ?? 'lora', lr));
+  const method = methodNamed(value('--method') ?? 'lora', lr, studio);
   const name = words.includes('--self-train')
     ? `${method} + LiST (${value('--weighting') ?? 'meta'} weights${suffix})`
     : studio ? method : plainRow(method, number('--steps', RUNNER_DEFAULT_STEPS));

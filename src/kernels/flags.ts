@@ -130,11 +130,11 @@ export interface StagedShape {
 }
 
 /** WebGPU's default limits, which every adapter grants: a staged workgroup must fit them. */
-export const WORKGROUP_BYTES = 16384;
-export const WORKGROUP_THREADS = 256;
+const WORKGROUP_BYTES = 16384;
+const WORKGROUP_THREADS = 256;
 
 /** Workgroup memory of a staged workgroup: the chunk of x (or dy), the unpacked weights, the hand-over of sums. */
-export function stagedBytes(s: StagedShape): number {
+function stagedBytes(s: StagedShape): number {
   const vec4s = s.rowGroups * s.rowsPerThread * s.chunk + 4 * s.chunk * s.cols + s.cols * s.rowGroups * (s.split - 1) + 1;
   return 16 * vec4s;
 }

@@ -106,10 +106,22 @@ export type StudentKnobs = Pick<SelfTrainConfig, 'softLabels' | 'confidentShare'
  * as long.
  */
 export const STUDENT_PRESETS = Object.freeze({
-  list: Object.freeze({ softLabels: true, confidentShare: 1, studentSteps: 30, unlabeledPerRound: 256 }),
+  list: Object.freeze({
+    softLabels: DEFAULT_SELF_TRAIN_CONFIG.softLabels,
+    confidentShare: DEFAULT_SELF_TRAIN_CONFIG.confidentShare,
+    studentSteps: DEFAULT_SELF_TRAIN_CONFIG.studentSteps,
+    unlabeledPerRound: DEFAULT_SELF_TRAIN_CONFIG.unlabeledPerRound,
+  }),
   measured: Object.freeze({ softLabels: false, confidentShare: 0.5, studentSteps: 150, unlabeledPerRound: 2000 }),
 } satisfies Record<string, StudentKnobs>);
 export type StudentPreset = keyof typeof STUDENT_PRESETS;
+
+/** A student in words, e.g. "hard labels on the most confident 50 %, 150 steps on 2000 texts a round". */
+export function describeStudent(k: StudentKnobs): string {
+  const which = k.confidentShare >= 1 ? 'every pseudo-label' : `the most confident ${Math.round(100 * k.confidentShare)} %`;
+  const texts = k.unlabeledPerRound === 0 ? 'every unlabelled text' : `${k.unlabeledPerRound} texts`;
+  return `${k.softLabels ? 'soft' : 'hard'} labels on ${which}, ${k.studentSteps} steps on ${texts} a round`;
+}
 
 /** The preset whose student these knobs are, or null for one of the person's own. */
 export function studentPresetOf(knobs: StudentKnobs): StudentPreset | null {

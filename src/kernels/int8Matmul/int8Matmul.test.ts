@@ -6,7 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { autoVariant, KERNEL_VARIANTS, setKernelVariant, SKINNY_MAX_ROWS, SPLIT_GRID, splitForRows, STAGED_GRID, stagedBytes, VEC4_MIN_ROWS, WORKGROUP_BYTES } from '../flags';
+import { autoVariant, KERNEL_VARIANTS, setKernelVariant, SKINNY_MAX_ROWS, SPLIT_GRID, splitForRows, STAGED_GRID, VEC4_MIN_ROWS } from '../flags';
 import { compare, randomF32, randomInt8, refGelu, refGeluGrad, refInt8Matmul, refInt8MatmulGradX, rng, take, TOL_F32, TOL_GELU } from '../testing/reference';
 import { int8MatmulGradXPlan } from '../int8MatmulGradX/int8MatmulGradX';
 import { forceInt8MatmulSplit, forceInt8MatmulStaged, INT8_MATMUL_SPLITS, int8Matmul, int8MatmulPlan } from './int8Matmul';
@@ -202,13 +202,12 @@ describe("the staged variant's workgroups", () => {
     tf.dispose([xt, bt, w.q, w.scale]);
   }, SWEEP_TIMEOUT_MS);
 
-  it("fits every workgroup of the grid in WebGPU's default limits, and tries each split and chunk", () => {
-    for (const s of STAGED_GRID) {
-      expect(stagedBytes(s)).toBeLessThanOrEqual(WORKGROUP_BYTES);
-      expect(s.cols * s.rowGroups * s.split).toBeLessThanOrEqual(256);
-    }
+  it("keeps every split, rows per thread and chunk in the grid after WebGPU's default limits", () => {
+    // (The limits themselves hold where it counts: the test above creates every workgroup's pipeline.)
     expect(new Set(STAGED_GRID.map((s) => s.split))).toEqual(new Set([1, 2, 4]));
     expect(new Set(STAGED_GRID.map((s) => s.rowsPerThread))).toEqual(new Set([4, 8]));
+    expect(new Set(STAGED_GRID.map((s) => s.chunk))).toEqual(new Set([4, 8]));
+    expect(STAGED_GRID.some((s) => s.cols * s.rowGroups * s.split === 256 && s.rowsPerThread === 8)).toBe(true);
   });
 });
 

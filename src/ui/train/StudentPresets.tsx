@@ -5,12 +5,13 @@
  */
 import { useId } from 'react';
 import { getTrainingClient } from '../../client';
-import { STUDENT_PRESETS, studentPresetOf, type StudentPreset } from '../../selftrain/config';
+import { describeStudent, STUDENT_PRESETS, studentPresetOf, type StudentPreset } from '../../selftrain/config';
 import { useStudio } from '../../state/store';
 
-const LABELS: Record<StudentPreset, { title: string; help: string }> = {
-  list: { title: 'LiST’s student', help: 'soft labels on every pseudo-label, 30 steps on 256 texts a round' },
-  measured: { title: 'Measured student', help: 'hard labels on the most confident half, 150 steps on 2,000 texts a round: better in our few-shot benchmark, about five times slower' },
+/** Each preset's button, and what its help adds to the student's description (describeStudent). */
+const LABELS: Record<StudentPreset, { title: string; note: string }> = {
+  list: { title: 'LiST’s student', note: '' },
+  measured: { title: 'Measured student', note: ': better in our few-shot benchmark, about five times slower' },
 };
 
 export function StudentPresets({ disabled }: { disabled: boolean }) {
@@ -38,7 +39,8 @@ export function StudentPresets({ disabled }: { disabled: boolean }) {
       </div>
       {(Object.keys(STUDENT_PRESETS) as StudentPreset[]).map((preset) => (
         <p key={preset} id={`${id}-${preset}`} className="muted small config-form__help">
-          {LABELS[preset].title}: {LABELS[preset].help}.
+          {LABELS[preset].title}: {describeStudent(STUDENT_PRESETS[preset])}
+          {LABELS[preset].note}.
         </p>
       ))}
       {current === null ? <p className="muted small config-form__help" data-testid="train.selftrain.preset.none">Your own student: the knobs below differ from both.</p> : null}
