@@ -11,9 +11,9 @@ test('every WGSL kernel matches its reference on Chromium\'s WebGPU', async ({ s
   await studio.goto();
   const report = await page.evaluate(() => window.__tabtune!.checkKernels());
   expect(report.backend).toBe('webgpu');
-  // naive and tiled x (matmul shapes x checks + row-wise shapes x checks) + vec4 and staged x matmul shapes x the 3 int8
-  // matmul checks + skinny x matmul shapes x (those 3 + loraFused and its 2 gradients)
-  expect(report.checks.length).toBe(2 * (5 * 9 + 4 * 4) + 2 * 5 * 3 + 5 * 6);
+  // naive and tiled x (matmul shapes x checks + row-wise shapes x checks) + vec4 x matmul shapes x the 3 int8 matmul
+  // checks + skinny and staged x matmul shapes x (those 3 + loraFused and its 2 gradients)
+  expect(report.checks.length).toBe(2 * (5 * 9 + 4 * 4) + 5 * 3 + 2 * 5 * 6);
   const failed = report.checks.filter((c) => !c.ok).map((c) => `${c.kernel} (${c.variant}) ${c.shape}: ${c.worst}`);
   expect(failed).toEqual([]);
   expect(report.leakedTensors).toBe(0);

@@ -2,8 +2,8 @@
  * `npm run bench -- sweep [--json] [--rows 16,512,2048] [--reps 20] [--every 1] [--no-staged]`
  *
  * Chooses the skinny and staged variants' workgroups: for every encoder shape (M rows x (K, N), as in the kernels
- * benchmark), the GPU time of int8Matmul and int8MatmulGradX under every workgroup of SPLIT_GRID and of STAGED_GRID
- * (loraFused: SPLIT_GRID only), next to the 'tiled' and 'vec4' variants and tfjs's matMul on the same shapes
+ * benchmark), the GPU time of int8Matmul, int8MatmulGradX and loraFused under every workgroup of SPLIT_GRID and of
+ * STAGED_GRID (loraFused: those of them that take its rank), next to the 'tiled' and 'vec4' variants and tfjs's matMul on the same shapes
  * (weights dequantised to f32), all measured in the same run.
  *
  * GPU time is what the device's timestamps say a program took (tf.time's kernelMs: tfjs gives every program, ours
@@ -35,7 +35,7 @@ import { onFallbackAdapter } from '../../src/kernels/bridge';
 import { SPLIT_GRID, STAGED_GRID, type StagedShape } from '../../src/kernels/flags';
 import { forceInt8MatmulStaged } from '../../src/kernels/int8Matmul/int8Matmul';
 import { forceInt8MatmulGradXStaged } from '../../src/kernels/int8MatmulGradX/int8MatmulGradX';
-import { MAX_RANKS_PER_THREAD } from '../../src/kernels/loraFused/loraFused';
+import { forceLoraFusedStaged, LORA_STAGED_GRID, MAX_RANKS_PER_THREAD } from '../../src/kernels/loraFused/loraFused';
 import { initNodeBackend } from '../../src/runtime/nodeBackends';
 import { flag } from './common';
 
@@ -212,6 +212,7 @@ export async function run(args: string[]) {
   const grid = SPLIT_GRID.filter((g, i) => i % every === 0 && g.rowsPerThread <= maxRowsPerThread);
   const loraGrid = grid.filter((g) => Math.ceil(RANK / g.cols) <= MAX_RANKS_PER_THREAD);
   const stagedGrid = args.includes('--no-staged') ? [] : STAGED_GRID.filter((_, i) => i % every === 0);
+  const loraStagedGrid = stagedGrid.filter((s) => LORA_STAGED_GRID.includes(s));
   console.log(`device: ${adapter?.vendor} ${adapter?.architecture} ${adapter?.description}; ${grid.length} skinny and ${stagedGrid.length} staged workgroups per kernel and shape`);
 
   const results = [];
@@ -239,7 +240,10 @@ export async function run(args: string[]) {
         force: forceInt8MatmulGradXStaged,
         grid: stagedGrid,
       });
-      const lora = await sweepKernel(() => loraFused(x, x, w, bias, a, b, 2), () => tf.matMul(x, wf), expected.lora, forceLoraFusedSplit, reps, loraGrid);
+      const lora = await sweepKernel(() => loraFused(x, x, w, bias, a, b, 2), () => tf.matMul(x, wf), expected.lora, forceLoraFusedSplit, reps, loraGrid, {
+        force: forceLoraFusedStaged,
+        grid: loraStagedGrid,
+      });
       tf.dispose([w.q, w.scale, wf, x, dy, bias, a, b, ...Object.values(expected)]);
       for (const [name, r] of [['int8Matmul', forward], ['int8MatmulGradX', gradX], ['loraFused', lora]] as const) {
         console.log(

@@ -11,7 +11,7 @@ export type CommonVariant = (typeof COMMON_VARIANTS)[number];
  * Every selectable variant. 'vec4' (register blocks, vec4 and whole-word loads), 'skinny' (the reduction split
  * across the threads of a workgroup, for short inputs) and 'staged' (the weights unpacked once per workgroup into
  * workgroup memory, register blocks of up to 8 rows) are laid out for real GPUs and exist for the int8 matmuls
- * (int8Matmul, int8MatmulGradX; loraFused has 'skinny' too); every other kernel runs 'tiled' under them.
+ * (int8Matmul, int8MatmulGradX; loraFused has 'skinny' and 'staged' too); every other kernel runs 'tiled' under them.
  */
 export const KERNEL_VARIANTS = [...COMMON_VARIANTS, 'vec4', 'skinny', 'staged'] as const;
 export type KernelVariant = (typeof KERNEL_VARIANTS)[number];
@@ -137,6 +137,16 @@ const WORKGROUP_THREADS = 256;
 function stagedBytes(s: StagedShape): number {
   const vec4s = s.rowGroups * s.rowsPerThread * s.chunk + 4 * s.chunk * s.cols + s.cols * s.rowGroups * (s.split - 1) + 1;
   return 16 * vec4s;
+}
+
+/**
+ * Whether loraFused's staged workgroup fits WebGPU's default workgroup memory for rank r: int8Matmul's, plus the
+ * chunk of a, xl's chunk unless xl is x, and every share of K's partial sums of the rank-r product.
+ */
+export function loraStagedFits(s: StagedShape, r: number, sameInput: boolean): boolean {
+  const rows = s.rowGroups * s.rowsPerThread;
+  const vec4s = (sameInput ? 0 : rows * s.chunk) + 1 + r * s.chunk;
+  return stagedBytes(s) + 16 * vec4s + 4 * s.split * rows * r <= WORKGROUP_BYTES;
 }
 
 /** The staged workgroup used where none is forced: tfjs's 32 x 32 tile and K chunk, the weights staged as f32. */

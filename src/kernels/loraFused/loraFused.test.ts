@@ -1,13 +1,13 @@
 /**
- * loraFused against the plain-TS reference through Dawn: both variants, ragged shapes, 1s and rank 1; the
+ * loraFused against the plain-TS reference through Dawn: every variant, ragged shapes, 1s and rank 1; the
  * gradients for x, a and b (and xl when it differs from x); no leaks.
  */
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { COMMON_VARIANTS, setKernelVariant, SPLIT_GRID } from '../flags';
+import { COMMON_VARIANTS, setKernelVariant, SPLIT_GRID, STAGED_GRID } from '../flags';
 import { int8Weight } from '../int8Matmul/int8Pack';
 import { compare, randomF32, randomInt8, refInt8Matmul, refInt8MatmulGradX, refMatmul, rng, take, TOL_F32, TOL_GELU } from '../testing/reference';
-import { forceLoraFusedSplit, loraFused, loraFusedPlan, MAX_RANKS_PER_THREAD } from './loraFused';
+import { forceLoraFusedSplit, forceLoraFusedStaged, LORA_STAGED_GRID, loraFused, loraFusedPlan, MAX_RANKS_PER_THREAD, MAX_STAGED_RANKS } from './loraFused';
 import { SWEEP_TIMEOUT_MS, useNodeWebGpu } from '../testing/nodeWebGpu';
 
 /** [M, K, N, r]. */
@@ -40,7 +40,7 @@ function inputs(m: number, k: number, n: number, r: number, seed: number) {
 
 useNodeWebGpu();
 
-describe.each([...COMMON_VARIANTS, 'skinny'] as const)('loraFused (%s)', (variant) => {
+describe.each([...COMMON_VARIANTS, 'skinny', 'staged'] as const)('loraFused (%s)', (variant) => {
   beforeAll(() => setKernelVariant(variant));
 
   it.each(SHAPES)('y = x W + b + s (xl a^T) b^T, and with xl = x, for M=%i K=%i N=%i r=%i', async (m, k, n, r) => {
@@ -125,6 +125,58 @@ describe("the skinny variant's workgroups", () => {
     expect(loraFusedPlan(16, 64, 64, 2 * MAX_RANKS_PER_THREAD, true).entryPoint).toBe('split_k');
     expect(loraFusedPlan(16, 64, 64, 2 * MAX_RANKS_PER_THREAD + 1, true).entryPoint).toBe('tiled');
     forceLoraFusedSplit(null);
+    expect(loraFusedPlan(16, 66, 64, 8, true).entryPoint).toBe('tiled');
+    expect(loraFusedPlan(16, 64, 66, 8, true).entryPoint).toBe('tiled');
+  });
+});
+
+describe("the staged variant's workgroups", () => {
+  afterAll(() => {
+    forceLoraFusedStaged(null);
+    setKernelVariant('auto');
+  });
+
+  it(`every workgroup of the sweep gives the reference, with xl apart from x and as x (r=${SWEEP_RANK}; M=5 K=12 N=20 and M=37 K=132 N=68)`, async () => {
+    setKernelVariant('staged');
+    const r = SWEEP_RANK;
+    const cases = ([[5, 12, 20], [37, 132, 68]] as const).map(([m, k, n]) => {
+      const d = inputs(m, k, n, r, 11 * m + r);
+      const w = int8Weight(d.q, d.scale, n, k);
+      const t = { x: tf.tensor2d(d.x, [m, k]), xl: tf.tensor2d(d.xl, [m, k]), bias: tf.tensor1d(d.bias), a: tf.tensor2d(d.a, [r, k]), b: tf.tensor2d(d.b, [n, r]) };
+      const base = refInt8Matmul(d.x, d.q, d.scale, d.bias, m, k, n);
+      const lowRef = (input: Float32Array) => refMatmul(refMatmul(input, d.a, m, k, r, false, true), d.b, m, r, n, false, true);
+      const [apart, same] = [lowRef(d.xl), lowRef(d.x)];
+      return { m, k, n, w, t, apart: base.map((v, i) => v + S * apart[i]), same: base.map((v, i) => v + S * same[i]) };
+    });
+    // The grid is STAGED_GRID less the workgroups too big for a's and xl's chunks beside x's.
+    expect(LORA_STAGED_GRID.length).toBeGreaterThan(30);
+    expect(LORA_STAGED_GRID.length).toBeLessThan(STAGED_GRID.length);
+    const failed: string[] = [];
+    for (const [i, shape] of LORA_STAGED_GRID.entries()) {
+      forceLoraFusedStaged(shape);
+      // One pipeline per workgroup (SwiftShader compiles slowly): every other one stages xl apart from x.
+      const sameInput = i % 2 === 1;
+      for (const { m, k, n, w, t, apart, same } of cases) {
+        expect(loraFusedPlan(m, k, n, r, sameInput).entryPoint).toBe('staged');
+        const res = compare(await take(loraFused(t.x, sameInput ? t.x : t.xl, w, t.bias, t.a, t.b, S)), sameInput ? same : apart, TOL_F32);
+        if (!res.ok) failed.push(`M=${m} ${JSON.stringify(shape)}${sameInput ? ' xl = x' : ''}: ${res.worst}`);
+      }
+    }
+    expect(failed).toEqual([]);
+    for (const { w, t } of cases) tf.dispose([...Object.values(t), w.q, w.scale]);
+  }, SWEEP_TIMEOUT_MS);
+
+  it('runs tiled where a thread would sum more than MAX_STAGED_RANKS ranks, the workgroup memory would not hold the rank, or K or N is not in vec4s', () => {
+    setKernelVariant('staged');
+    const shape = { cols: 4, rowGroups: 8, rowsPerThread: 4, split: 1, chunk: 8 };
+    forceLoraFusedStaged(shape);
+    expect(loraFusedPlan(16, 64, 64, MAX_STAGED_RANKS * shape.cols, true).entryPoint).toBe('staged');
+    expect(loraFusedPlan(16, 64, 64, MAX_STAGED_RANKS * shape.cols + 1, true).entryPoint).toBe('tiled');
+    // 64 rows x 8 words: x's chunk and the unpacked weights fit 16 KiB with rank 8's sums; xl's chunk beside them does not
+    forceLoraFusedStaged({ cols: 4, rowGroups: 16, rowsPerThread: 4, split: 1, chunk: 8 });
+    expect(loraFusedPlan(16, 64, 64, 8, true).entryPoint).toBe('staged');
+    expect(loraFusedPlan(16, 64, 64, 8, false).entryPoint).toBe('tiled');
+    forceLoraFusedStaged(null);
     expect(loraFusedPlan(16, 66, 64, 8, true).entryPoint).toBe('tiled');
     expect(loraFusedPlan(16, 64, 66, 8, true).entryPoint).toBe('tiled');
   });

@@ -13,8 +13,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { dispatchKernel, f32Bits, registerWebGpuKernel, runKernel, type KernelDispatch } from '../bridge';
-import { commonVariant, int8MatmulVariant, splitForRows, type SplitBands, type SplitShape } from '../flags';
-import { int8MatmulTiles } from '../int8Matmul/int8Matmul';
+import { commonVariant, int8MatmulVariant, loraStagedFits, splitForRows, STAGED_DEFAULT, STAGED_GRID, type SplitBands, type SplitShape, type StagedShape } from '../flags';
+import { int8MatmulTiles, stagedDispatch } from '../int8Matmul/int8Matmul';
 import type { Int8Weight } from '../int8Matmul/int8Pack';
 import { int8MatmulGradX } from '../int8MatmulGradX/int8MatmulGradX';
 import { loraRankProduct, loraWeightGrad } from '../loraGrad/loraGrad';
@@ -28,7 +28,14 @@ const REG = 4;
 /** The most ranks one thread of the skinny variant sums (RJ in the shader): the rank r needs cols >= r / 4. */
 export const MAX_RANKS_PER_THREAD = 4;
 
+/** The most ranks one thread of the staged variant sums (MAX_RJ in the shader): the rank r needs cols >= r / 4. */
+export const MAX_STAGED_RANKS = 4;
+
+/** The rank the staged workgroups are chosen for (the sweep's, and LoRA's default r). */
+const STAGED_RANK = 8;
+
 let forcedSplit: SplitShape | null = null;
+let forcedStaged: StagedShape | null = null;
 
 /** The skinny variant's workgroups by rows (r = 8 in the sweep), chosen as INT8_MATMUL_SPLITS. */
 export const LORA_FUSED_SPLITS: SplitBands = [
@@ -46,9 +53,38 @@ export function forceLoraFusedSplit(shape: SplitShape | null): void {
   forcedSplit = shape;
 }
 
-/** What one loraFused dispatch runs: skinny where selected and the shapes allow it (else tiled), or a common variant. */
+/** The staged variant's workgroup: STAGED_DEFAULT (not yet chosen on a GPU), or the one forced. */
+export function loraFusedStaged(): StagedShape {
+  return forcedStaged ?? STAGED_DEFAULT;
+}
+
+/** Makes every staged loraFused use `shape` (null: back to the default); for the benchmark's sweep. */
+export function forceLoraFusedStaged(shape: StagedShape | null): void {
+  forcedStaged = shape;
+}
+
+/** Whether a staged workgroup takes rank r: its threads sum at most MAX_STAGED_RANKS ranks and it fits memory. */
+export function stagedTakesRank(s: StagedShape, r: number, sameInput: boolean): boolean {
+  return Math.ceil(r / s.cols) <= MAX_STAGED_RANKS && loraStagedFits(s, r, sameInput);
+}
+
+/** The staged workgroups for loraFused: STAGED_GRID's that take rank STAGED_RANK with xl apart from x (the most memory). */
+export const LORA_STAGED_GRID: readonly StagedShape[] = STAGED_GRID.filter((s) => stagedTakesRank(s, STAGED_RANK, false));
+
+/**
+ * What one loraFused dispatch runs: skinny or staged where selected and the shapes and rank allow it (else tiled),
+ * or a common variant.
+ */
 export function loraFusedPlan(m: number, k: number, n: number, r: number, sameInput: boolean): Pick<KernelDispatch, 'entryPoint' | 'constants' | 'workgroups'> {
-  if (int8MatmulVariant(m, k, n, 'loraFused') === 'skinny') {
+  const selected = int8MatmulVariant(m, k, n, 'loraFused');
+  if (selected === 'staged') {
+    const s = loraFusedStaged();
+    if (stagedTakesRank(s, r, sameInput)) {
+      const { constants, workgroups } = stagedDispatch(s, m, n / 4);
+      return { entryPoint: 'staged', constants: { ...constants, R: r, SJ: Math.ceil(r / s.cols), SAME_INPUT: Number(sameInput) }, workgroups };
+    }
+  }
+  if (selected === 'skinny') {
     const s = loraFusedSplit(m);
     const rj = Math.ceil(r / s.cols);
     if (rj <= MAX_RANKS_PER_THREAD) {

@@ -17,6 +17,13 @@
 //          low[m, r] for its rows and the ranks r = ct, ct + CT, ... (at most RJ = 4 of them), over its share of K.
 //          Trees over the KT threads reduce both; low lands in workgroup memory for the epilogue, which adds
 //          s * low @ b^T to each of the thread's columns.
+//   staged: int8Matmul.wgsl's staged layout (SC x SG x SS threads, SG * SM rows x SC column quads, K in chunks of
+//          SQ words, the chunk of q unpacked once per workgroup into f32s, SS threads sharing a block's
+//          reduction), plus the rank-R product: the chunk of a ([R, SQ] vec4s; and xl's, unless it is x) is staged
+//          beside x's, and thread (cx, gy, ks) also sums, for its rows and its share of K, the ranks
+//          r = cx, cx + SC, ... (SJ of them, at most MAX_RJ) of low from the same x values its int8 sums read.
+//          Those partial sums are handed over through workgroup memory ([SS, rows, R]); the epilogue adds them
+//          up and adds s * low @ b^T. Same needs as skinny, with R <= MAX_RJ * SC.
 
 override WG_X: u32 = 16;
 override WG_Y: u32 = 8;
@@ -34,6 +41,18 @@ override CT: u32 = 4;
 override RT: u32 = 4;
 override RM: u32 = 4;
 override RJ: u32 = 2;
+// The staged variant's shape (see above): column quads, row groups, rows per thread (at most MAX_SM), threads
+// sharing a block's reduction, words of K per chunk. xl's chunk is staged apart only when xl is not x.
+override SC: u32 = 8;
+override SG: u32 = 8;
+override SM: u32 = 4;
+override SS: u32 = 1;
+override SQ: u32 = 8;
+override XL_CHUNK: u32 = select(1u, 0u, SAME_INPUT);
+// Ranks per thread: ceil(R / SC), at most MAX_RJ.
+override SJ: u32 = 1;
+const MAX_SM: u32 = 8u;
+const MAX_RJ: u32 = 4u;
 
 struct Dims {
   M: u32,
@@ -64,6 +83,14 @@ struct Dims {
 fn unpack(w: u32) -> vec4<f32> {
   let s = bitcast<i32>(w);
   return vec4<f32>(f32(extractBits(s, 0u, 8u)), f32(extractBits(s, 8u, 8u)), f32(extractBits(s, 16u, 8u)), f32(extractBits(s, 24u, 8u)));
+}
+
+// q[n, kw], or 0 outside [N, K4] (a ragged last workgroup of columns).
+fn qWord(n: u32, kw: u32) -> u32 {
+  if (n < dims.N && kw < dims.K4) {
+    return q[n * dims.K4 + kw];
+  }
+  return 0u;
 }
 
 // The four values of row `row` of a [rows, K] matrix at k = 4kw .. 4kw + 3, zero past K. `which`: 0 = x,
@@ -282,5 +309,135 @@ fn split_k(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wg:
       y4[m * n4 + c] = partial[lid] * s + bv + dims.s * update;
     }
     workgroupBarrier();
+  }
+}
+
+var<workgroup> sx: array<vec4<f32>, SG * SM * SQ>; // [SG * SM rows, SQ]: a chunk of x
+var<workgroup> sxl: array<vec4<f32>, SG * SM * SQ * XL_CHUNK + 1u>; // the same chunk of xl, when it is not x
+var<workgroup> sw: array<vec4<f32>, 4u * SQ * SC>; // [4 SQ values of k, SC column quads]: the chunk of q, unpacked
+var<workgroup> sa: array<vec4<f32>, R * SQ>; // [R, SQ]: the chunk of a
+var<workgroup> sred: array<vec4<f32>, SC * SG * (SS - 1u) + 1u>; // one row's sums from the threads past the first of SS
+var<workgroup> slow: array<f32, SS * SG * SM * R>; // [SS, SG * SM rows, R]: each share of K's partial sums of low
+
+@compute @workgroup_size(SC * SG * SS)
+fn staged(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wg: vec3<u32>) {
+  let threads = SC * SG * SS;
+  let block = lid % (SC * SG);
+  let cx = lid % SC; // column quad quad0 + cx; ranks cx, cx + SC, ...
+  let gy = block / SC; // rows row0 + gy * SM + i, i < SM
+  let ks = lid / (SC * SG); // words ks, ks + SS, ... of each chunk
+  let rows = SG * SM;
+  let row0 = wg.y * rows;
+  let quad0 = wg.x * SC;
+  let n4 = dims.N / 4u;
+  var acc: array<vec4<f32>, MAX_SM>; // acc[i][j]: row row0 + gy * SM + i, column 4 (quad0 + cx) + j
+  var lowAcc: array<f32, MAX_SM * MAX_RJ>; // lowAcc[MAX_RJ i + j]: row row0 + gy * SM + i, rank cx + j SC
+  for (var kw0 = 0u; kw0 < dims.K4; kw0 += SQ) {
+    for (var e = lid; e < rows * SQ; e += threads) {
+      let m = row0 + e / SQ;
+      let kw = kw0 + e % SQ;
+      var v = vec4<f32>(0.0);
+      var vl = vec4<f32>(0.0);
+      if (m < dims.M && kw < dims.K4) {
+        v = x4[m * dims.K4 + kw];
+        if (!SAME_INPUT) {
+          vl = xl4[m * dims.K4 + kw];
+        }
+      }
+      sx[e] = v;
+      if (!SAME_INPUT) {
+        sxl[e] = vl;
+      }
+    }
+    for (var e = lid; e < R * SQ; e += threads) {
+      let kw = kw0 + e % SQ;
+      var v = vec4<f32>(0.0);
+      if (kw < dims.K4) {
+        v = a4[(e / SQ) * dims.K4 + kw];
+      }
+      sa[e] = v;
+    }
+    // As in int8Matmul.wgsl's staged: whole vec4s only (a component store can race with its neighbours').
+    for (var e = lid; e < SC * SQ; e += threads) {
+      let qd = e / SQ;
+      let c = e % SQ;
+      let n = 4u * (quad0 + qd);
+      let kw = kw0 + c;
+      let wt = transpose(mat4x4<f32>(unpack(qWord(n, kw)), unpack(qWord(n + 1u, kw)), unpack(qWord(n + 2u, kw)), unpack(qWord(n + 3u, kw))));
+      let at = 4u * c * SC + qd;
+      sw[at] = wt[0];
+      sw[at + SC] = wt[1];
+      sw[at + 2u * SC] = wt[2];
+      sw[at + 3u * SC] = wt[3];
+    }
+    workgroupBarrier();
+    for (var c = ks; c < SQ; c += SS) {
+      let at = 4u * c * SC + cx;
+      let w0 = sw[at];
+      let w1 = sw[at + SC];
+      let w2 = sw[at + 2u * SC];
+      let w3 = sw[at + 3u * SC];
+      for (var i = 0u; i < SM; i++) {
+        let xv = sx[(gy * SM + i) * SQ + c];
+        acc[i] += xv.x * w0 + xv.y * w1 + xv.z * w2 + xv.w * w3;
+        var xlv = xv;
+        if (!SAME_INPUT) {
+          xlv = sxl[(gy * SM + i) * SQ + c];
+        }
+        for (var j = 0u; j < SJ; j++) {
+          let r = cx + j * SC;
+          if (r < R) {
+            lowAcc[MAX_RJ * i + j] += dot(xlv, sa[r * SQ + c]);
+          }
+        }
+      }
+    }
+    workgroupBarrier();
+  }
+  // Every (share of K, row, rank) has one owner: rank r belongs to the threads with cx = r % SC.
+  for (var i = 0u; i < SM; i++) {
+    for (var j = 0u; j < SJ; j++) {
+      let r = cx + j * SC;
+      if (r < R) {
+        slow[(ks * rows + gy * SM + i) * R + r] = lowAcc[MAX_RJ * i + j];
+      }
+    }
+  }
+  workgroupBarrier();
+  let quad = quad0 + cx;
+  var s = vec4<f32>(0.0);
+  var bv = vec4<f32>(0.0);
+  if (ks == 0u && quad < n4) {
+    s = scale4[quad];
+    bv = bias4[quad];
+  }
+  for (var i = 0u; i < SM; i++) {
+    var v = acc[i];
+    if (SS > 1u) {
+      if (ks > 0u) {
+        sred[(ks - 1u) * SC * SG + block] = v;
+      }
+      workgroupBarrier();
+      if (ks == 0u) {
+        for (var t = 1u; t < SS; t++) {
+          v += sred[(t - 1u) * SC * SG + block];
+        }
+      }
+      workgroupBarrier();
+    }
+    let row = gy * SM + i;
+    let m = row0 + row;
+    if (ks == 0u && quad < n4 && m < dims.M) {
+      var update = vec4<f32>(0.0);
+      for (var r = 0u; r < R; r++) {
+        var l = 0.0;
+        for (var t = 0u; t < SS; t++) {
+          l += slow[(t * rows + row) * R + r];
+        }
+        let n = 4u * quad;
+        update += l * vec4<f32>(b[n * R + r], b[(n + 1u) * R + r], b[(n + 2u) * R + r], b[(n + 3u) * R + r]);
+      }
+      y4[m * n4 + quad] = v * s + bv + dims.s * update;
+    }
   }
 }

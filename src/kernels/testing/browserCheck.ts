@@ -42,7 +42,7 @@ const LN_EPS = 1e-12;
 
 /**
  * [M, K, N, r]: 1s, ragged sizes, more rows than one tile, and widths and a rank that loraGrad reads as vec4s; the
- * int8 matmuls' vec4 and skinny variants take the last two (and fall back to tiled on the others; the last is past
+ * int8 matmuls' vec4, skinny and staged variants take the last two (and fall back to tiled on the others; the last is past
  * skinny's first band of rows, at rank 16).
  */
 const SHAPES: Array<[number, number, number, number]> = [
@@ -70,10 +70,10 @@ export async function checkKernels(): Promise<KernelCheckReport> {
   takeDeviceErrors(); // only this check's own
   for (const variant of KERNEL_VARIANTS) {
     setKernelVariant(variant);
-    // Only the int8 matmuls have 'vec4' and 'staged', and they and loraFused 'skinny': the other kernels would rerun
+    // Only the int8 matmuls have 'vec4', and they and loraFused 'skinny' and 'staged': the other kernels would rerun
     // 'tiled'.
-    const onlyInt8Matmuls = variant === 'vec4' || variant === 'staged';
-    const onlyMatmuls = onlyInt8Matmuls || variant === 'skinny';
+    const onlyInt8Matmuls = variant === 'vec4';
+    const onlyMatmuls = onlyInt8Matmuls || variant === 'skinny' || variant === 'staged';
     for (const [m, k, n, r] of SHAPES) {
       const shape = `M=${m} K=${k} N=${n} r=${r}`;
       const add = (kernel: string, res: { ok: boolean; worst: string }) => checks.push({ kernel, variant, shape, ...res });
