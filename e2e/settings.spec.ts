@@ -53,6 +53,12 @@ test('training settings are kept per task, across a reload and through a share l
   // Each method starts at its own learning rate; one the person typed stays when the method changes.
   const lr = page.getByTestId('train.field.training.lr');
   await expect(lr).toHaveValue('0.003');
+  // Methods are picked by name (what each trains is said under the picker), knobs labelled in words, not by their
+  // config keys ('lr', 'r').
+  await expect(train.byTestId('train.method').locator('option:checked')).toHaveText('LoRA');
+  await expect(page.getByRole('heading', { name: 'LoRA settings' })).toBeVisible();
+  await expect(page.getByLabel('Learning rate', { exact: true })).toHaveAttribute('data-testid', 'train.field.training.lr');
+  await expect(page.getByLabel('Rank (r)', { exact: true })).toHaveAttribute('data-testid', 'train.field.lora.r');
   await train.byTestId('train.method').selectOption('head');
   await expect(lr).toHaveValue('0.1');
   await train.byTestId('train.method').selectOption('lora');

@@ -16,12 +16,13 @@ export interface MethodConfigBase {
   method: MethodName;
 }
 
-/** How a UI form shows one config field. */
-export type FieldSpec =
-  | { kind: 'int' | 'number'; doc: string; min: number; max: number; step?: number; advanced?: boolean }
-  | { kind: 'boolean'; doc: string; advanced?: boolean }
-  | { kind: 'select'; doc: string; options: readonly string[]; advanced?: boolean }
-  | { kind: 'multiselect'; doc: string; options: readonly string[]; minItems?: number; advanced?: boolean };
+/** How a UI form shows one config field; `label` where the field's name does not read well ('lr', 'r'). */
+export type FieldSpec = { label?: string; doc: string; advanced?: boolean } & (
+  | { kind: 'int' | 'number'; min: number; max: number; step?: number }
+  | { kind: 'boolean' }
+  | { kind: 'select'; options: readonly string[] }
+  | { kind: 'multiselect'; options: readonly string[]; minItems?: number }
+);
 
 /** One FieldSpec per config field except the tag. */
 export type ConfigFields<C extends MethodConfigBase> = { [K in Exclude<keyof C, 'method'>]: FieldSpec };
@@ -71,8 +72,10 @@ export interface EncoderParts {
 
 export interface PeftMethod<C extends MethodConfigBase> {
   name: C['method'];
-  /** One line for the method picker. */
-  title: string;
+  /** Its name in the method picker and headings ("LoRA"). */
+  label: string;
+  /** One sentence on what it trains, shown under the picker. */
+  about: string;
   /** The config of a fresh delta. */
   defaults: C;
   /**

@@ -91,14 +91,14 @@ export const BOTTLENECK_PRESETS = { houlsby: HOULSBY, pfeiffer: PFEIFFER, listLi
 export const BOTTLENECK_DEFAULTS: BottleneckConfig = PFEIFFER;
 
 export const BOTTLENECK_FIELDS: ConfigFields<BottleneckConfig> = {
-  mhAdapter: { kind: 'boolean', doc: 'Adapter after the attention output of every layer (Houlsby places one here).' },
-  outputAdapter: { kind: 'boolean', doc: 'Adapter after the feed-forward output of every layer (Houlsby and Pfeiffer).' },
+  mhAdapter: { label: 'Adapter after attention', kind: 'boolean', doc: 'Adapter after the attention output of every layer (Houlsby places one here).' },
+  outputAdapter: { label: 'Adapter after feed-forward', kind: 'boolean', doc: 'Adapter after the feed-forward output of every layer (Houlsby and Pfeiffer).' },
   reductionFactor: { kind: 'number', doc: 'Hidden size / bottleneck size; smaller is more capacity and more parameters.', min: 1, max: 256, step: 1 },
-  nonLinearity: { kind: 'select', doc: 'Activation inside the bottleneck ("linear": none, as LiST).', options: NON_LINEARITIES },
-  bias: { kind: 'boolean', doc: 'Biases on the projections; off for LiST\'s linear adapter (not loadable by AdapterHub).', advanced: true },
-  initWeights: { kind: 'select', doc: 'Initialisation; only mam_adapter (zero up-projection) starts as the unchanged encoder.', options: INIT_WEIGHTS, advanced: true },
-  originalLnBefore: { kind: 'boolean', doc: 'Run the encoder\'s add & LayerNorm before the adapter (Pfeiffer).', advanced: true },
-  originalLnAfter: { kind: 'boolean', doc: 'Run the encoder\'s add & LayerNorm after the adapter (both presets).', advanced: true },
+  nonLinearity: { label: 'Non-linearity', kind: 'select', doc: 'Activation inside the bottleneck ("linear": none, as LiST).', options: NON_LINEARITIES },
+  bias: { label: 'Biases', kind: 'boolean', doc: 'Biases on the projections; off for LiST\'s linear adapter (not loadable by AdapterHub).', advanced: true },
+  initWeights: { label: 'Initialisation', kind: 'select', doc: 'Initialisation; only mam_adapter (zero up-projection) starts as the unchanged encoder.', options: INIT_WEIGHTS, advanced: true },
+  originalLnBefore: { label: 'Encoder LayerNorm before', kind: 'boolean', doc: 'Run the encoder\'s add & LayerNorm before the adapter (Pfeiffer).', advanced: true },
+  originalLnAfter: { label: 'Encoder LayerNorm after', kind: 'boolean', doc: 'Run the encoder\'s add & LayerNorm after the adapter (both presets).', advanced: true },
   residual: { kind: 'select', doc: 'What the adapter\'s skip connection adds back (AdapterHub residual_before_ln).', options: RESIDUALS, advanced: true },
   scaling: { kind: 'number', doc: 'Factor on the adapter\'s output.', min: 0, max: 16, step: 0.1, advanced: true },
   dropout: { kind: 'number', doc: 'Dropout on the adapter\'s output while training.', min: 0, max: 0.5, step: 0.05, advanced: true },

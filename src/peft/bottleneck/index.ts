@@ -41,7 +41,8 @@ export { ADAPTER_NAME, ADAPTERHUB_PREFIX, adapterTensorNames, fromAdapterHubTens
 
 export const bottleneckMethod: PeftMethod<BottleneckConfig> = {
   name: 'bottleneck',
-  title: 'Bottleneck adapters: small down/up projections after attention and feed-forward (Houlsby, Pfeiffer, LiST).',
+  label: 'Bottleneck adapters',
+  about: 'Small down/up projections after attention and feed-forward (Houlsby, Pfeiffer, LiST).',
   defaults: BOTTLENECK_DEFAULTS,
   fields: BOTTLENECK_FIELDS,
   create: (encoder, config, seed) => BottleneckDelta.create(encoder, config, seed),

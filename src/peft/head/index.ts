@@ -18,7 +18,8 @@ function headOnlyDelta(): Delta {
 
 export const headMethod: PeftMethod<HeadOnlyConfig> = {
   name: 'head',
-  title: 'Head only: train a linear classifier on frozen sentence embeddings.',
+  label: 'Head only',
+  about: 'Train a linear classifier on frozen sentence embeddings.',
   defaults: { method: 'head' },
   // A lone head barely leaves its label-name start at the training default (1e-3) in the studio's 10 epochs. On the
   // few-shot dev split (head alone, the studio's training, 5 seeds, mean of four datasets) 0.1 was best of 1e-3 to

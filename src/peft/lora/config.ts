@@ -26,11 +26,11 @@ export const LORA_DEFAULTS: LoraConfig = {
 };
 
 export const LORA_FIELDS: ConfigFields<LoraConfig> = {
-  r: { kind: 'int', doc: 'Rank of the low-rank update; more is more capacity and more parameters.', min: 1, max: 64 },
-  loraAlpha: { kind: 'number', doc: 'Scale of the update: it is multiplied by alpha / r.', min: 0.5, max: 128, step: 0.5 },
-  loraDropout: { kind: 'number', doc: 'Dropout on the LoRA input while training.', min: 0, max: 0.5, step: 0.05, advanced: true },
+  r: { label: 'Rank (r)', kind: 'int', doc: 'Rank of the low-rank update; more is more capacity and more parameters.', min: 1, max: 64 },
+  loraAlpha: { label: 'LoRA alpha', kind: 'number', doc: 'Scale of the update: it is multiplied by alpha / r.', min: 0.5, max: 128, step: 0.5 },
+  loraDropout: { label: 'LoRA dropout', kind: 'number', doc: 'Dropout on the LoRA input while training.', min: 0, max: 0.5, step: 0.05, advanced: true },
   targetModules: { kind: 'multiselect', doc: 'Linear layers that get an update (peft: query, key, value, dense...).', options: LINEAR_NAMES, minItems: 1 },
-  useRslora: { kind: 'boolean', doc: 'Scale by alpha / sqrt(r) instead of alpha / r (rank-stabilised LoRA).', advanced: true },
+  useRslora: { label: 'Rank-stabilised scaling (rsLoRA)', kind: 'boolean', doc: 'Scale by alpha / sqrt(r) instead of alpha / r (rank-stabilised LoRA).', advanced: true },
 };
 
 /** The factor on B @ A @ x. */

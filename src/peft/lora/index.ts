@@ -11,7 +11,8 @@ export { loraTensorNames, PEFT_MODULE_PATHS, peftModuleName, resolvePeftTargets,
 
 export const loraMethod: PeftMethod<LoraConfig> = {
   name: 'lora',
-  title: 'LoRA: a low-rank update on attention and feed-forward weights; can be merged away.',
+  label: 'LoRA',
+  about: 'A low-rank update on attention and feed-forward weights; can be merged away.',
   defaults: LORA_DEFAULTS,
   // In the studio's default training (10 epochs, at most ~20 steps for 16-32 labels) 3e-3 was best of 1e-3, 3e-3 and
   // 1e-2 on every dataset of the few-shot dev split (K=16, 2 seeds): 69.3 % against 63.8 at 1e-3, the mean of four

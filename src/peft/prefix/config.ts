@@ -15,7 +15,7 @@ export interface PrefixConfig {
 export const PREFIX_DEFAULTS: PrefixConfig = { method: 'prefix', numVirtualTokens: 20, encoderHiddenSize: 512 };
 
 export const PREFIX_FIELDS: ConfigFields<PrefixConfig> = {
-  numVirtualTokens: { kind: 'int', doc: 'Prefix positions every token attends to in every layer.', min: 1, max: 100 },
+  numVirtualTokens: { label: 'Virtual tokens', kind: 'int', doc: 'Prefix positions every token attends to in every layer.', min: 1, max: 100 },
   encoderHiddenSize: { kind: 'int', doc: 'Width of the MLP that makes the prefixes (used in training; saved prefixes are flat).', min: 8, max: 1024, step: 8, advanced: true },
 };
 
@@ -28,5 +28,5 @@ export interface PtuningV2Config {
 export const PTUNING_V2_DEFAULTS: PtuningV2Config = { method: 'ptuningV2', numVirtualTokens: 20 };
 
 export const PTUNING_V2_FIELDS: ConfigFields<PtuningV2Config> = {
-  numVirtualTokens: { kind: 'int', doc: 'Trainable key/value positions in every layer (deep prompts).', min: 1, max: 100 },
+  numVirtualTokens: { label: 'Virtual tokens', kind: 'int', doc: 'Trainable key/value positions in every layer (deep prompts).', min: 1, max: 100 },
 };

@@ -30,7 +30,8 @@ function prefixFormat<C extends PrefixConfig | PtuningV2Config>(method: C['metho
 
 export const prefixMethod: PeftMethod<PrefixConfig> = {
   name: 'prefix',
-  title: 'Prefix tuning: trainable keys and values in every attention layer, made by a small MLP.',
+  label: 'Prefix tuning',
+  about: 'Trainable keys and values in every attention layer, made by a small MLP.',
   defaults: PREFIX_DEFAULTS,
   fields: PREFIX_FIELDS,
   create: (encoder, config, seed) => PrefixDelta.create('prefix', encoder, config.numVirtualTokens, config.encoderHiddenSize, seed),
@@ -40,7 +41,8 @@ export const prefixMethod: PeftMethod<PrefixConfig> = {
 
 export const ptuningV2Method: PeftMethod<PtuningV2Config> = {
   name: 'ptuningV2',
-  title: 'P-tuning v2: trainable keys and values in every attention layer (deep prompts).',
+  label: 'P-tuning v2',
+  about: 'Trainable keys and values in every attention layer (deep prompts).',
   defaults: PTUNING_V2_DEFAULTS,
   fields: PTUNING_V2_FIELDS,
   create: (encoder, config, seed) => PrefixDelta.create('ptuningV2', encoder, config.numVirtualTokens, undefined, seed),

@@ -36,9 +36,9 @@ export const PROMPT_TUNING_DEFAULTS: PromptTuningConfig = {
 };
 
 export const PROMPT_TUNING_FIELDS: ConfigFields<PromptTuningConfig> = {
-  numVirtualTokens: { kind: 'int', doc: 'Soft tokens before the text; more is more capacity and longer inputs.', min: 1, max: 100 },
-  promptTuningInit: { kind: 'select', doc: 'Start from random vectors, random vocabulary words, or the words of a text.', options: PROMPT_TUNING_INITS },
-  promptTuningInitText: { kind: 'select', doc: 'With TEXT init: the text whose words start the prompt.', options: PROMPT_INIT_TEXTS, advanced: true },
+  numVirtualTokens: { label: 'Virtual tokens', kind: 'int', doc: 'Soft tokens before the text; more is more capacity and longer inputs.', min: 1, max: 100 },
+  promptTuningInit: { label: 'Initialisation', kind: 'select', doc: 'Start from random vectors, random vocabulary words, or the words of a text.', options: PROMPT_TUNING_INITS },
+  promptTuningInitText: { label: 'Initial text', kind: 'select', doc: 'With TEXT init: the text whose words start the prompt.', options: PROMPT_INIT_TEXTS, advanced: true },
 };
 
 export const PTUNING_ENCODERS = ['MLP', 'LSTM'] as const;
@@ -68,9 +68,9 @@ export const PTUNING_DEFAULTS: PtuningConfig = {
 };
 
 export const PTUNING_FIELDS: ConfigFields<PtuningConfig> = {
-  numVirtualTokens: { kind: 'int', doc: 'Soft tokens before the text, produced by the prompt encoder.', min: 1, max: 100 },
-  encoderReparameterizationType: { kind: 'select', doc: 'Prompt encoder: an MLP (recommended) or an LSTM followed by an MLP.', options: PTUNING_ENCODERS },
+  numVirtualTokens: { label: 'Virtual tokens', kind: 'int', doc: 'Soft tokens before the text, produced by the prompt encoder.', min: 1, max: 100 },
+  encoderReparameterizationType: { label: 'Prompt encoder', kind: 'select', doc: 'Prompt encoder: an MLP (recommended) or an LSTM followed by an MLP.', options: PTUNING_ENCODERS },
   encoderHiddenSize: { kind: 'int', doc: 'Width of the prompt encoder.', min: 8, max: 1024, step: 8, advanced: true },
-  encoderNumLayers: { kind: 'int', doc: 'LSTM layers (LSTM encoder only).', min: 1, max: 4, advanced: true },
+  encoderNumLayers: { label: 'Encoder layers', kind: 'int', doc: 'LSTM layers (LSTM encoder only).', min: 1, max: 4, advanced: true },
   encoderDropout: { kind: 'number', doc: 'Dropout between LSTM layers while training.', min: 0, max: 0.5, step: 0.05, advanced: true },
 };

@@ -14,7 +14,8 @@ export { MissingTensorError } from './torchLayers';
 
 export const promptTuningMethod: PeftMethod<PromptTuningConfig> = {
   name: 'prompt',
-  title: 'Prompt tuning: trainable soft tokens before the text.',
+  label: 'Prompt tuning',
+  about: 'Trainable soft tokens before the text.',
   defaults: PROMPT_TUNING_DEFAULTS,
   fields: PROMPT_TUNING_FIELDS,
   create: (encoder, config, seed, parts) =>
@@ -30,7 +31,8 @@ export const promptTuningMethod: PeftMethod<PromptTuningConfig> = {
 
 export const ptuningMethod: PeftMethod<PtuningConfig> = {
   name: 'ptuning',
-  title: 'P-tuning: soft tokens before the text, made by a small MLP or LSTM prompt encoder.',
+  label: 'P-tuning',
+  about: 'Soft tokens before the text, made by a small MLP or LSTM prompt encoder.',
   defaults: PTUNING_DEFAULTS,
   fields: PTUNING_FIELDS,
   create: (encoder, config, seed) => createPtuningDelta(encoder, config, seed),

@@ -15,8 +15,9 @@ interface Props {
   disabled?: boolean;
 }
 
-/** "loraAlpha" -> "Lora alpha". */
-export function fieldLabel(name: string): string {
+/** The spec's label, else the name in words: "maxSteps" -> "Max steps". */
+export function fieldLabel(name: string, spec: Pick<FieldSpec, 'label'>): string {
+  if (spec.label) return spec.label;
   const words = name.replace(/([a-z0-9])([A-Z])/g, '$1 $2').toLowerCase();
   return words.charAt(0).toUpperCase() + words.slice(1);
 }
@@ -48,7 +49,7 @@ function Field({ name, spec, value, testId, onChange, disabled }: { name: string
     case 'number':
       return (
         <div className="config-form__field">
-          <label htmlFor={id}>{fieldLabel(name)}</label>
+          <label htmlFor={id}>{fieldLabel(name, spec)}</label>
           <input
             id={id}
             type="number"
@@ -72,7 +73,7 @@ function Field({ name, spec, value, testId, onChange, disabled }: { name: string
         <div className="config-form__field config-form__field--check">
           <label>
             <input type="checkbox" data-testid={testId} aria-describedby={helpId} checked={Boolean(value)} disabled={disabled} onChange={(event) => onChange(event.target.checked)} />{' '}
-            {fieldLabel(name)}
+            {fieldLabel(name, spec)}
           </label>
           {help}
         </div>
@@ -80,7 +81,7 @@ function Field({ name, spec, value, testId, onChange, disabled }: { name: string
     case 'select':
       return (
         <div className="config-form__field">
-          <label htmlFor={id}>{fieldLabel(name)}</label>
+          <label htmlFor={id}>{fieldLabel(name, spec)}</label>
           <select id={id} data-testid={testId} aria-describedby={helpId} value={String(value)} disabled={disabled} onChange={(event) => onChange(event.target.value)}>
             {spec.options.map((o) => (
               <option key={o} value={o}>
@@ -95,7 +96,7 @@ function Field({ name, spec, value, testId, onChange, disabled }: { name: string
       const chosen = Array.isArray(value) ? (value as string[]) : [];
       return (
         <fieldset className="config-form__field config-form__field--multi" aria-describedby={helpId} data-testid={testId}>
-          <legend>{fieldLabel(name)}</legend>
+          <legend>{fieldLabel(name, spec)}</legend>
           <div className="row">
             {spec.options.map((o) => (
               <label key={o} className="config-form__option">

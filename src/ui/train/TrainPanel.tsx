@@ -32,13 +32,13 @@ export function TrainPanel() {
         <select id="train-method" data-testid="train.method" aria-describedby="train-method-help" value={form.method} disabled={live} onChange={(e) => client.setMethod(e.target.value as MethodName)}>
           {METHOD_NAMES.map((m) => (
             <option key={m} value={m}>
-              {PEFT_METHODS[m].title}
+              {PEFT_METHODS[m].label}
             </option>
           ))}
         </select>
-        <p id="train-method-help" className="muted small">{method.title}</p>
+        <p id="train-method-help" className="muted small">{method.about}</p>
       </div>
-      <h3 className="small-heading">{method.title}: settings</h3>
+      <h3 className="small-heading">{method.label} settings</h3>
       <ConfigForm
         testId={`train.field.${form.method}`}
         fields={method.fields}
