@@ -74,5 +74,8 @@ describe('describeRun', () => {
   it('says how many rounds an interrupted run can resume from, and leaves rounds out of plain training', () => {
     expect(describeRun(run({ status: 'interrupted', hasCheckpoint: true, roundsFinished: 1, metrics: { roundsFinished: 1 } }))).toBe('1 round saved');
     expect(describeRun(run({ kind: 'train', metrics: { heldOutAccuracy: 0.75, steps: 12 } }))).toBe('held-out accuracy 75% · 12 steps');
+    expect(describeRun(run({ kind: 'train', metrics: { heldOutAccuracy: 0.75, steps: 12, bestStep: 12 } }))).toBe('held-out accuracy 75% · 12 steps');
+    // Early stopping kept step 3's parameters: their accuracy, not the last evaluation's.
+    expect(describeRun(run({ kind: 'train', metrics: { heldOutAccuracy: 1, steps: 12, bestStep: 3 } }))).toBe('held-out accuracy 100% (step 3, kept) · 12 steps');
   });
 });

@@ -176,13 +176,18 @@ export function resumeLabel(run: RunView): string {
 }
 
 /**
- * A run's figures in one line for the runs list. A self-training run that can resume says how many rounds its
+ * A run's figures in one line for the runs list; a held-out accuracy is the kept parameters', and names their step
+ * when training went on past it. A self-training run that can resume says how many rounds its
  * checkpoint holds; any other says how many rounds it finished (its checkpoint is dropped when it completes).
  */
 export function describeRun(run: RunView): string {
   const m = run.metrics;
   const parts: string[] = [];
-  if (m.heldOutAccuracy != null) parts.push(`held-out accuracy ${(100 * m.heldOutAccuracy).toFixed(0)}%`);
+  if (m.heldOutAccuracy != null) {
+    // The saved delta is the best evaluation's, which need not be the last one the chart shows.
+    const earlier = m.bestStep != null && m.steps != null && m.bestStep < m.steps;
+    parts.push(`held-out accuracy ${(100 * m.heldOutAccuracy).toFixed(0)}%${earlier ? ` (step ${m.bestStep}, kept)` : ''}`);
+  }
   if (m.steps != null) parts.push(`${m.steps} steps`);
   const rounds = (n: number) => `${n} ${n === 1 ? 'round' : 'rounds'}`;
   if (run.kind === 'selfTrain') {
