@@ -8,7 +8,7 @@
  * in fewshotTable.ts.
  */
 import { readFileSync } from 'node:fs';
-import { allGoals, buildCells, columnsOf, finishedLater, formatGoal, missingJobs, parseResults, pseudoLabelSummaries, renderPseudoLabelTable, renderTable, type Summary } from './fewshotTable';
+import { allGoals, buildCells, columnsOf, finishedLater, formatCoverage, formatGoal, missingJobs, parseResults, pseudoLabelSummaries, renderPseudoLabelTable, renderTable, tableCoverage, type Summary } from './fewshotTable';
 
 const missingOnly = process.argv.includes('--missing');
 const dev = process.argv.includes('--dev');
@@ -31,6 +31,7 @@ if (missingOnly) {
 } else {
   const columns = columnsOf(runs);
   for (const line of renderTable(cells, columns)) console.log(line);
+  if (!dev) console.log(`\n${formatCoverage(tableCoverage(cells))}`);
   console.log('\nGoals (paired by dataset, K and seed; seeds in brackets):');
   for (const goal of allGoals(runs, cells, columns)) console.log(formatGoal(goal));
   const pseudo = pseudoLabelSummaries(runs);

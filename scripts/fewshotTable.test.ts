@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { allGoals, buildCells, columnsOf, finishedLater, formatGoal, judgeGoal, missingJobs, pairedDiffs, parseResults, pseudoLabelSummaries, renderPseudoLabelTable, renderTable, TABLE, type Summary } from './fewshotTable';
+import { allGoals, buildCells, columnsOf, finishedLater, formatGoal, judgeGoal, missingJobs, pairedDiffs, parseResults, pseudoLabelSummaries, renderPseudoLabelTable, renderTable, TABLE, tableCoverage, type Summary } from './fewshotTable';
 
 /** A run summary as the runner prints it: accuracies by seed (fractions), optionally each seed's first teacher. */
 function run(data: string, k: number, method: string, acc: Record<number, number>, more: Partial<Summary> = {}, teachers: Record<number, number> = {}): Summary {
@@ -82,6 +82,17 @@ describe('few-shot table', () => {
     const jobs = missingJobs(cells).filter((j) => / --method bottleneck /.test(j) && j.includes('--k 16') && !j.includes('--self-train'));
     expect(jobs.filter((j) => j.startsWith('mpqa'))).toEqual([]);
     expect(jobs.filter((j) => j.startsWith('sst2')).map((j) => j.split('--seeds ')[1])).toEqual(['3', '4', '5']);
+  });
+
+  it("counts the issue's table as it fills: runs, and cells with every seed; other rows and seeds do not count", () => {
+    const total = TABLE.ks.length * TABLE.methods.length * 3 * TABLE.datasets.length;
+    expect(tableCoverage(new Map())).toEqual({ runs: 0, ofRuns: total * TABLE.seeds.length, fullCells: 0, ofCells: total });
+    const cells = buildCells([
+      run('mpqa', 16, 'bottleneck', { 1: 0.7, 2: 0.7, 3: 0.7, 4: 0.7, 5: 0.7 }),
+      run('sst2', 8, 'lora', { 1: 0.7, 2: 0.7 }, list('uniform')),
+      run('sst2', 16, 'lora', { 1: 0.7, 6: 0.7 }, list('meta', 0.2)), // an 80 % row and a sixth seed: not the table's
+    ]);
+    expect(tableCoverage(cells)).toMatchObject({ runs: 7, fullCells: 1 });
   });
 
   it('a failed job line is dropped once all its seeds finished elsewhere; one without --eval-fraction is an 80 % run', () => {

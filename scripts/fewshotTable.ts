@@ -337,6 +337,34 @@ export function missingJobs(cells: Cells): string[] {
   return jobs;
 }
 
+/** How much of the issue's table (TABLE: each method alone, with LiST and with LiST's uniform ablation) has run. */
+export interface Coverage {
+  runs: number;
+  ofRuns: number;
+  /** Cells with every seed of TABLE.seeds. */
+  fullCells: number;
+  ofCells: number;
+}
+
+export function tableCoverage(cells: Cells): Coverage {
+  const c: Coverage = { runs: 0, ofRuns: 0, fullCells: 0, ofCells: 0 };
+  for (const k of TABLE.ks)
+    for (const method of TABLE.methods)
+      for (const name of [method, `${method} + LiST (meta weights)`, `${method} + LiST (uniform weights)`])
+        for (const data of TABLE.datasets) {
+          const done = TABLE.seeds.filter((seed) => cells.get(name)?.get(`${data} K=${k}`)?.has(seed)).length;
+          c.runs += done;
+          c.ofRuns += TABLE.seeds.length;
+          c.fullCells += done === TABLE.seeds.length ? 1 : 0;
+          c.ofCells += 1;
+        }
+  return c;
+}
+
+export function formatCoverage(c: Coverage): string {
+  return `The issue's table (each method alone, + LiST, + LiST with uniform weights; ${TABLE.datasets.length} datasets, K = ${TABLE.ks.join(' and ')}, ${TABLE.seeds.length} seeds) so far: ${c.runs} of ${c.ofRuns} runs; ${c.fullCells} of ${c.ofCells} cells have every seed.`;
+}
+
 /** Whether every seed of a failed job line ("<dataset> <runner flags>") finished in another run. */
 export function finishedLater(cells: Cells, job: string): boolean {
   const words = job.split(/\s+/);
