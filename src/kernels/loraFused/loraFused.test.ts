@@ -166,9 +166,35 @@ describe("the staged variant's workgroups", () => {
     for (const { w, t } of cases) tf.dispose([...Object.values(t), w.q, w.scale]);
   }, SWEEP_TIMEOUT_MS);
 
+  it('gives the reference where a thread sums the most ranks it can (4), and where some threads sum none (r < cols)', async () => {
+    setKernelVariant('staged');
+    const [m, k, n] = [37, 132, 68];
+    for (const [r, shape] of [
+      [16, { cols: 4, rowGroups: 8, rowsPerThread: 4, split: 2, chunk: 4 }],
+      [3, { cols: 8, rowGroups: 8, rowsPerThread: 4, split: 1, chunk: 8 }],
+    ] as const) {
+      forceLoraFusedStaged(shape);
+      const d = inputs(m, k, n, r, 13 * r);
+      const w = int8Weight(d.q, d.scale, n, k);
+      const t = { x: tf.tensor2d(d.x, [m, k]), xl: tf.tensor2d(d.xl, [m, k]), bias: tf.tensor1d(d.bias), a: tf.tensor2d(d.a, [r, k]), b: tf.tensor2d(d.b, [n, r]) };
+      expect(loraFusedPlan(m, k, n, r, false)).toMatchObject({ entryPoint: 'staged', constants: { SJ: Math.ceil(r / shape.cols) } });
+      const base = refInt8Matmul(d.x, d.q, d.scale, d.bias, m, k, n);
+      const update = refMatmul(refMatmul(d.xl, d.a, m, k, r, false, true), d.b, m, r, n, false, true);
+      const res = compare(await take(loraFused(t.x, t.xl, w, t.bias, t.a, t.b, S)), base.map((v, i) => v + S * update[i]), TOL_F32);
+      expect(res.ok, `r=${r}: ${res.worst}`).toBe(true);
+      tf.dispose([...Object.values(t), w.q, w.scale]);
+    }
+  });
+
+  it('takes only the workgroups the tests cover', () => {
+    expect(() => forceLoraFusedStaged({ cols: 8, rowGroups: 8, rowsPerThread: 16, split: 1, chunk: 8 })).toThrow(/STAGED_GRID/);
+    expect(() => forceLoraFusedStaged(STAGED_GRID[0])).not.toThrow();
+    forceLoraFusedStaged(null);
+  });
+
   it('runs tiled where a thread would sum more than MAX_STAGED_RANKS ranks, the workgroup memory would not hold the rank, or K or N is not in vec4s', () => {
     setKernelVariant('staged');
-    const shape = { cols: 4, rowGroups: 8, rowsPerThread: 4, split: 1, chunk: 8 };
+    const shape = { cols: 4, rowGroups: 16, rowsPerThread: 4, split: 1, chunk: 4 };
     forceLoraFusedStaged(shape);
     expect(loraFusedPlan(16, 64, 64, MAX_STAGED_RANKS * shape.cols, true).entryPoint).toBe('staged');
     expect(loraFusedPlan(16, 64, 64, MAX_STAGED_RANKS * shape.cols + 1, true).entryPoint).toBe('tiled');

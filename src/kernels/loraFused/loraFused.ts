@@ -58,8 +58,13 @@ export function loraFusedStaged(): StagedShape {
   return forcedStaged ?? STAGED_DEFAULT;
 }
 
-/** Makes every staged loraFused use `shape` (null: back to the default); for the benchmark's sweep. */
+/**
+ * Makes every staged loraFused use `shape` (null: back to the default); for the benchmark's sweep. Only STAGED_GRID's
+ * workgroups, which the tests cover, are taken: another could overrun the shader's fixed register arrays.
+ */
 export function forceLoraFusedStaged(shape: StagedShape | null): void {
+  const same = (g: StagedShape) => shape !== null && (Object.keys(g) as Array<keyof StagedShape>).every((key) => g[key] === shape[key]);
+  if (shape !== null && !STAGED_GRID.some(same)) throw new Error(`loraFused: ${JSON.stringify(shape)} is not one of STAGED_GRID's workgroups.`);
   forcedStaged = shape;
 }
 

@@ -19,7 +19,7 @@
 //          s * low @ b^T to each of the thread's columns.
 //   staged: int8Matmul.wgsl's staged layout (SC x SG x SS threads, SG * SM rows x SC column quads, K in chunks of
 //          SQ words, the chunk of q unpacked once per workgroup into f32s, SS threads sharing a block's
-//          reduction), plus the rank-R product: the chunk of a ([R, SQ] vec4s; and xl's, unless it is x) is staged
+//          reduction), plus the rank-R product: the chunk of a ([SQ, R] vec4s; and xl's, unless it is x) is staged
 //          beside x's, and thread (cx, gy, ks) also sums, for its rows and its share of K, the ranks
 //          r = cx, cx + SC, ... (SJ of them, at most MAX_RJ) of low from the same x values its int8 sums read.
 //          Those partial sums are handed over through workgroup memory ([SS, rows, R]); the epilogue adds them
@@ -42,13 +42,12 @@ override RT: u32 = 4;
 override RM: u32 = 4;
 override RJ: u32 = 2;
 // The staged variant's shape (see above): column quads, row groups, rows per thread (at most MAX_SM), threads
-// sharing a block's reduction, words of K per chunk. xl's chunk is staged apart only when xl is not x.
+// sharing a block's reduction, words of K per chunk. xl's chunk is staged apart only when xl is not x (sxl).
 override SC: u32 = 8;
 override SG: u32 = 8;
 override SM: u32 = 4;
 override SS: u32 = 1;
 override SQ: u32 = 8;
-override XL_CHUNK: u32 = select(1u, 0u, SAME_INPUT);
 // Ranks per thread: ceil(R / SC), at most MAX_RJ.
 override SJ: u32 = 1;
 const MAX_SM: u32 = 8u;
@@ -313,9 +312,9 @@ fn split_k(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wg:
 }
 
 var<workgroup> sx: array<vec4<f32>, SG * SM * SQ>; // [SG * SM rows, SQ]: a chunk of x
-var<workgroup> sxl: array<vec4<f32>, SG * SM * SQ * XL_CHUNK + 1u>; // the same chunk of xl, when it is not x
+var<workgroup> sxl: array<vec4<f32>, SG * SM * SQ * select(1u, 0u, SAME_INPUT) + 1u>; // the same chunk of xl, when it is not x
 var<workgroup> sw: array<vec4<f32>, 4u * SQ * SC>; // [4 SQ values of k, SC column quads]: the chunk of q, unpacked
-var<workgroup> sa: array<vec4<f32>, R * SQ>; // [R, SQ]: the chunk of a
+var<workgroup> sa: array<vec4<f32>, SQ * R>; // [SQ, R]: the chunk of a, transposed so that neighbouring ranks are neighbours
 var<workgroup> sred: array<vec4<f32>, SC * SG * (SS - 1u) + 1u>; // one row's sums from the threads past the first of SS
 var<workgroup> slow: array<f32, SS * SG * SM * R>; // [SS, SG * SM rows, R]: each share of K's partial sums of low
 
@@ -349,13 +348,16 @@ fn staged(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wg: 
         sxl[e] = vl;
       }
     }
+    // Threads reading ranks cx, cx + 1, ... of one word read neighbouring vec4s (no bank conflicts on a GPU).
     for (var e = lid; e < R * SQ; e += threads) {
-      let kw = kw0 + e % SQ;
+      let r = e / SQ;
+      let c = e % SQ;
+      let kw = kw0 + c;
       var v = vec4<f32>(0.0);
       if (kw < dims.K4) {
-        v = a4[(e / SQ) * dims.K4 + kw];
+        v = a4[r * dims.K4 + kw];
       }
-      sa[e] = v;
+      sa[c * R + r] = v;
     }
     // As in int8Matmul.wgsl's staged: whole vec4s only (a component store can race with its neighbours').
     for (var e = lid; e < SC * SQ; e += threads) {
@@ -387,7 +389,7 @@ fn staged(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wg: 
         for (var j = 0u; j < SJ; j++) {
           let r = cx + j * SC;
           if (r < R) {
-            lowAcc[MAX_RJ * i + j] += dot(xlv, sa[r * SQ + c]);
+            lowAcc[MAX_RJ * i + j] += dot(xlv, sa[c * R + r]);
           }
         }
       }
