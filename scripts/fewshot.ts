@@ -1,6 +1,6 @@
 /**
  * `npm run fewshot -- --data <dir> --k <per class> --method <name> [--self-train] [--unlabeled <n>]
- *    [--weighting meta|uniform] [--student-head initial|teacher|fresh] [--rounds <n>] [--student-steps <n>] [--student-fine-tune <n>] [--meta-batch <n>] [--confident-share <x>] [--hard-labels] [--per-round <n>] [--steps <n> | --studio] [--lr <x>] [--student-lr <x>]
+ *    [--weighting meta|uniform|meta-by-class|meta-cosine] [--student-head initial|teacher|fresh] [--rounds <n>] [--student-steps <n>] [--student-fine-tune <n>] [--meta-batch <n>] [--confident-share <x>] [--hard-labels] [--per-round <n>] [--steps <n> | --studio] [--lr <x>] [--student-lr <x>]
  *    [--eval-fraction <x>] [--head prompt|random] [--backend wasm|webgpu|cpu] [--seeds 1,2,3] [--feature-cache <file>] [--state-dir <dir>] [--dev <n>] [--json]`
  *
  * Few-shot accuracy headless in Node on the bundled int8 all-MiniLM-L6-v2. <dir> holds train.jsonl and test.jsonl,
@@ -71,7 +71,7 @@ function readJsonl(path: string): Row[] {
 }
 
 function usage(message: string): never {
-  console.error(`${message}\nusage: npm run fewshot -- --data <dir> --k <per class> --method <${METHOD_NAMES.join('|')}> [--self-train] [--unlabeled <n>] [--weighting meta|uniform] [--student-head initial|teacher|fresh] [--rounds <n>] [--student-steps <n>] [--student-fine-tune <n>] [--meta-batch <n>] [--confident-share <x>] [--hard-labels] [--per-round <n>] [--steps <n> | --studio] [--lr <x>] [--student-lr <x>] [--eval-fraction <x>] [--head prompt|random] [--backend wasm|webgpu|cpu] [--seeds 1,2,3] [--feature-cache <file>] [--state-dir <dir>] [--dev <n>] [--json]`);
+  console.error(`${message}\nusage: npm run fewshot -- --data <dir> --k <per class> --method <${METHOD_NAMES.join('|')}> [--self-train] [--unlabeled <n>] [--weighting ${WEIGHTINGS.join('|')}] [--student-head initial|teacher|fresh] [--rounds <n>] [--student-steps <n>] [--student-fine-tune <n>] [--meta-batch <n>] [--confident-share <x>] [--hard-labels] [--per-round <n>] [--steps <n> | --studio] [--lr <x>] [--student-lr <x>] [--eval-fraction <x>] [--head prompt|random] [--backend wasm|webgpu|cpu] [--seeds 1,2,3] [--feature-cache <file>] [--state-dir <dir>] [--dev <n>] [--json]`);
   process.exit(2);
 }
 

@@ -297,11 +297,18 @@ export function allGoals(runs: readonly Summary[], cells: Cells, columns: readon
   const lines: GoalLine[] = [];
   const methods = [...new Set(runs.map(methodOf))].sort();
   const suffixes = [...new Set(runs.filter((r) => r.selfTrain).map(listSuffix))].sort();
+  // Our variants of the meta step (meta-by-class, meta-cosine), where runs have them: against uniform weights too.
+  const variants = [...new Set(runs.filter((r) => r.selfTrain && r.weighting !== 'meta' && r.weighting !== 'uniform').map((r) => String(r.weighting)))].sort();
   for (const m of methods) {
     for (const suffix of suffixes) {
       const meta = `${m} + LiST (meta weights${suffix})`;
       lines.push(...judgeGoal(cells, columns, `${m} + LiST (meta${suffix}) − ${m}`, meta, m, 3, false));
       lines.push(...judgeGoal(cells, columns, `${m} + LiST${suffix}: meta − uniform weights`, meta, `${m} + LiST (uniform weights${suffix})`, 0, true));
+      for (const v of variants) {
+        const row = `${m} + LiST (${v} weights${suffix})`;
+        if (!cells.has(row)) continue;
+        lines.push(...judgeGoal(cells, columns, `${m} + LiST${suffix}: ${v} − uniform weights`, row, `${m} + LiST (uniform weights${suffix})`, 0, true));
+      }
       if (suffix.includes('% of labels')) continue;
       lines.push(...judgeGoal(cells, columns, `${m} + LiST (meta${suffix}) − its first teacher`, meta, firstTeacherRow(m), 3, false));
     }

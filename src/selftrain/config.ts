@@ -12,7 +12,7 @@ import type { TrainingConfig } from '../training/config';
 export const STUDENT_HEADS = ['initial', 'teacher', 'fresh'] as const;
 export type StudentHead = (typeof STUDENT_HEADS)[number];
 
-export const WEIGHTINGS = ['meta', 'uniform'] as const;
+export const WEIGHTINGS = ['meta', 'uniform', 'meta-by-class', 'meta-cosine'] as const;
 export type Weighting = (typeof WEIGHTINGS)[number];
 
 export interface SelfTrainConfig {
@@ -23,8 +23,11 @@ export interface SelfTrainConfig {
   /** Share of a round's student steps spent in distillation warm-up (uniform weights). 0.6 per the issue / LiST. */
   warmupFraction: number;
   /**
-   * How pseudo-labelled examples weigh after warm-up: 'meta' (LiST's meta-reweighting) or 'uniform' (every example
-   * the same, as in warm-up: the ablation that shows what the meta step adds). Default 'meta'.
+   * How pseudo-labelled examples weigh after warm-up: 'meta' (LiST's meta-reweighting), 'uniform' (every example
+   * the same, as in warm-up: the ablation that shows what the meta step adds), or one of two variants of ours:
+   * 'meta-by-class' (the meta step's weights normalised within each pseudo-label, so each label keeps its share of
+   * the batch) and 'meta-cosine' (each example's weight divided by the norm of its gradient, so it weighs by how
+   * well its gradient agrees with the labelled one, not also by how large it is). Default 'meta'.
    */
   weighting: Weighting;
   /** Learning rate of the one virtual SGD step taken for meta-reweighting. Our choice. */

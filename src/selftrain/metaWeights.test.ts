@@ -13,7 +13,7 @@ import { PeftClassifier } from '../peft/classifier';
 import { LinearHead } from '../peft/head';
 import { createDelta, PEFT_METHODS } from '../peft/registry';
 import { initNodeBackend } from '../runtime/nodeBackends';
-import { batchRow, klPerExample, metaGradient, metaWeights, pseudoLabels } from './metaWeights';
+import { batchRow, klPerExample, metaGradient, metaWeights, metaWeightsByClass, metaWeightsCosine, pseudoLabels } from './metaWeights';
 
 const UNLABELLED = ['a good day', 'the worst film', 'fun music', 'i hate it', 'love this'];
 const LABELLED = ['very good', 'very bad', 'the best', 'sad and bad'];
@@ -75,6 +75,31 @@ describe('metaGradient', () => {
     fd.forEach((f, i) => expect(Math.abs(f - g[i])).toBeLessThanOrEqual(TOL.abs + TOL.rel * scale));
   });
 
+  it("reports each row's gradient norm: ||grad KL_i||^2 is KL_i's slope along its own gradient (central differences)", async () => {
+    const { rowGradNorms } = await metaGradient(student, unlabelled, targets, labelled, LABELS, INNER_LR);
+    const vars = student.trainableVariables();
+    const klOf = async (i: number) => {
+      const t = tf.tidy(() => tf.sum(klPerExample(student.logits(batchRow(unlabelled, i)), tf.slice(targets, [i, 0], [1, -1]) as tf.Tensor2D)));
+      const v = (await t.data())[0];
+      t.dispose();
+      return v;
+    };
+    for (let i = 0; i < UNLABELLED.length; i++) {
+      const saved = vars.map((v) => v.clone());
+      const { grads } = tf.variableGrads(() => tf.sum(klPerExample(student.logits(batchRow(unlabelled, i)), tf.slice(targets, [i, 0], [1, -1]) as tf.Tensor2D)) as tf.Scalar, vars);
+      const along = async (h: number) => {
+        tf.tidy(() => vars.forEach((v, k) => grads[v.name] && v.assign(tf.add(saved[k], tf.mul(grads[v.name], h)))));
+        return klOf(i);
+      };
+      const slope = ((await along(H)) - (await along(-H))) / (2 * H);
+      vars.forEach((v, k) => v.assign(saved[k]));
+      tf.dispose([...saved, ...Object.values(grads)]);
+      const squared = rowGradNorms[i] ** 2;
+      expect(squared).toBeGreaterThan(1e-4);
+      expect(Math.abs(slope - squared)).toBeLessThanOrEqual(TOL.abs + 2 * TOL.rel * squared);
+    }
+  });
+
   it('weighs a labelled text pseudo-labelled with its own label, and not with the other', async () => {
     // One labelled text, and the same text twice in the pseudo-labelled batch: with its label, and with the other
     // one. With two classes the two KL gradients point in opposite directions, and the first is the labelled loss's
@@ -110,5 +135,30 @@ describe('metaWeights', () => {
   });
   it('gives all zeros when no example helps', () => {
     expect(metaWeights([0, 2, 1])).toEqual([0, 0, 0]);
+  });
+});
+
+describe('metaWeightsByClass', () => {
+  const close = (got: number[], want: number[]) => want.forEach((w, i) => expect(got[i]).toBeCloseTo(w, 12));
+  it('keeps each class at its share of the batch and ranks only within it', () => {
+    // metaWeights would give class 0 four fifths: [0.6, 0.2, 0.1, 0.1]
+    close(metaWeightsByClass([-3, -1, -0.5, -0.5], [0, 0, 1, 1]), [0.375, 0.125, 0.25, 0.25]);
+    close(metaWeightsByClass([-3, -1, -0.5], [0, 0, 1]), [0.5, 1 / 6, 1 / 3]);
+  });
+  it('gives no weight to a class none of whose rows helps, and scales the others back to sum 1', () => {
+    close(metaWeightsByClass([-2, -2, 1], [0, 0, 1]), [0.5, 0.5, 0]);
+    close(metaWeightsByClass([-1, 0, 2, -4], [0, 0, 1, 2]), [2 / 3, 0, 0, 1 / 3]); // class 0 holds two rows, class 2 one
+  });
+  it('gives all zeros when no row helps', () => {
+    expect(metaWeightsByClass([0, 2, 1], [0, 1, 1])).toEqual([0, 0, 0]);
+  });
+});
+
+describe('metaWeightsCosine', () => {
+  it("weighs by agreement alone: each row's -g divided by its gradient's norm, then as metaWeights", () => {
+    // -g = [2, 1, -1]: metaWeights gives [2/3, 1/3, 0]; the first row's gradient is four times as long as the second's
+    const w = metaWeightsCosine([-2, -1, 1], [4, 1, 1]);
+    [1 / 3, 2 / 3, 0].forEach((x, i) => expect(w[i]).toBeCloseTo(x, 12));
+    expect(metaWeightsCosine([-1, -1], [0, 2])).toEqual([0, 1]); // a row without a gradient gets nothing
   });
 });

@@ -73,6 +73,8 @@ export interface MetaGradient {
   g: Float32Array;
   /** The labelled cross-entropy at theta (= at theta'(0)). */
   labelledLoss: number;
+  /** ||grad KL_i(theta)|| over the trainable variables, one per row. */
+  rowGradNorms: Float32Array;
 }
 
 /**
@@ -84,20 +86,30 @@ export async function metaGradient(
   labelled: EncodedBatch, labels: ArrayLike<number>, innerLr: number,
 ): Promise<MetaGradient> {
   const variables = student.trainableVariables();
-  const { dots, loss } = tf.tidy(() => {
+  const { dots, norms, loss } = tf.tidy(() => {
     const lab = gradsOf(() => student.loss(labelled, labels), variables);
     const perRow: tf.Scalar[] = [];
+    const perRowNorm: tf.Scalar[] = [];
     for (let i = 0; i < unlabelled.batch; i++) {
       const row = batchRow(unlabelled, i);
       const target = tf.slice(targets, [i, 0], [1, -1]) as tf.Tensor2D;
       const { grads } = gradsOf(() => tf.sum(klPerExample(student.logits(row), target)) as tf.Scalar, variables);
       perRow.push(tf.addN(grads.map((gk, k) => tf.sum(tf.mul(gk, lab.grads[k])))) as tf.Scalar);
+      perRowNorm.push(tf.sqrt(tf.addN(grads.map((gk) => tf.sum(tf.square(gk))))) as tf.Scalar);
     }
-    return { dots: tf.stack(perRow) as tf.Tensor1D, loss: lab.value };
+    return { dots: tf.stack(perRow) as tf.Tensor1D, norms: tf.stack(perRowNorm) as tf.Tensor1D, loss: lab.value };
   });
-  const [d, l] = await Promise.all([dots.data(), loss.data()]);
-  tf.dispose([dots, loss]);
-  return { g: Float32Array.from(d, (x) => -innerLr * x), labelledLoss: l[0] };
+  const [d, n, l] = await Promise.all([dots.data(), norms.data(), loss.data()]);
+  tf.dispose([dots, norms, loss]);
+  return { g: Float32Array.from(d, (x) => -innerLr * x), labelledLoss: l[0], rowGradNorms: Float32Array.from(n) };
+}
+
+/**
+ * Cosine weights: max(-g_i, 0) divided by ||grad KL_i|| before normalising, so a row weighs by how well its
+ * gradient agrees with the labelled one, not also by how large it is (rows the student fits have small gradients).
+ */
+export function metaWeightsCosine(g: ArrayLike<number>, rowGradNorms: ArrayLike<number>): number[] {
+  return metaWeights(Array.from(g, (x, i) => (rowGradNorms[i] > 0 ? x / rowGradNorms[i] : 0)));
 }
 
 /** w = max(-g, 0) normalised to sum 1; all zeros when no entry is negative (see the file comment). */
@@ -105,4 +117,23 @@ export function metaWeights(g: ArrayLike<number>): number[] {
   const raw = Array.from(g, (x) => Math.max(-x, 0));
   const total = raw.reduce((s, x) => s + x, 0);
   return total > 0 ? raw.map((x) => x / total) : raw.map(() => 0);
+}
+
+/**
+ * metaWeights within each class: the rows of class c (their pseudo-label, `classOf[i]`) share n_c / n of the weight
+ * in proportion to max(-g_i, 0), so the batch's classes keep their shares, and the meta step only ranks texts the
+ * teacher labelled alike. A class none of whose rows helps gets no weight; the others are scaled back up to sum 1
+ * (all zeros when no row helps at all, as metaWeights).
+ */
+export function metaWeightsByClass(g: ArrayLike<number>, classOf: ArrayLike<number>): number[] {
+  const raw = Array.from(g, (x) => Math.max(-x, 0));
+  const sum = new Map<number, number>();
+  const count = new Map<number, number>();
+  raw.forEach((x, i) => {
+    sum.set(classOf[i], (sum.get(classOf[i]) ?? 0) + x);
+    count.set(classOf[i], (count.get(classOf[i]) ?? 0) + 1);
+  });
+  const shared = raw.map((x, i) => (sum.get(classOf[i])! > 0 ? (x / sum.get(classOf[i])!) * count.get(classOf[i])! : 0));
+  const total = shared.reduce((s, x) => s + x, 0);
+  return total > 0 ? shared.map((x) => x / total) : shared.map(() => 0);
 }

@@ -2,7 +2,9 @@
  * One round's student on pseudo-labels: distillation warm-up (uniform weights) for the first warmupFraction of
  * its steps, then meta-reweighted steps (metaWeights.ts), each an AdamW step on sum_i w_i KL(teacher_i || student_i).
  * Cancellable between steps; one seed fixes the batch orders and dropout. With config.weighting 'uniform' the steps
- * after warm-up keep uniform weights (the ablation), and draw no labelled batches.
+ * after warm-up keep uniform weights (the ablation), and draw no labelled batches; with 'meta-by-class' and
+ * 'meta-cosine' the meta step's weights are normalised within each pseudo-label (metaWeightsByClass) or by each
+ * example's gradient norm (metaWeightsCosine).
  */
 import * as tf from '@tensorflow/tfjs';
 import type { PeftClassifier } from '../peft/classifier';
@@ -14,7 +16,7 @@ import { deriveSeed, Rng } from '../training/rng';
 import { yieldToEventLoop } from '../training/trainLoop';
 import type { SelfTrainConfig } from './config';
 import type { SelfTrainEvent } from './events';
-import { metaGradient, metaWeights, weightedKl } from './metaWeights';
+import { metaGradient, metaWeights, metaWeightsByClass, metaWeightsCosine, weightedKl } from './metaWeights';
 
 /** Streams of randomness derived from (seed, round, ...); stable numbers (changing one changes every run). */
 export const SELF_TRAIN_STREAM = { sample: 1, unlabelledOrder: 2, labelledOrder: 3, dropout: 4, delta: 5, head: 6, fit: 7, split: 8 } as const;
@@ -44,6 +46,13 @@ function* cycleBatches(n: number, size: number, seed: number): Generator<number[
   }
 }
 
+/** The index of the largest of values[from .. from + n). */
+function argMax(values: Float32Array, from: number, n: number): number {
+  let best = 0;
+  for (let c = 1; c < n; c++) if (values[from + c] > values[from + best]) best = c;
+  return best;
+}
+
 /** Trains the student; returns the steps taken (fewer than config.studentSteps when cancelled). */
 export async function trainStudent(r: StudentRound): Promise<number> {
   const { config: cfg, student, tokenizer, classes } = r;
@@ -62,14 +71,17 @@ export async function trainStudent(r: StudentRound): Promise<number> {
       const batch = tokenizer.encodeBatch(rows.map((i) => r.texts[i]), { maxLength: cfg.maxLength });
       const targets = tf.tensor2d(rows.flatMap((i) => Array.from(r.targets.subarray(i * classes, (i + 1) * classes))), [rows.length, classes]);
       try {
-        const phase = step < warmupSteps ? 'warmup' : cfg.weighting;
+        const phase = step < warmupSteps ? 'warmup' : cfg.weighting === 'uniform' ? 'uniform' : 'meta';
         let weights = rows.map(() => 1 / rows.length);
         let metaLoss: number | null = null;
         if (phase === 'meta') {
           const labIds = labelledBatches.next().value as number[];
           const labBatch = tokenizer.encodeBatch(labIds.map((i) => r.labelled[i].text), { maxLength: cfg.maxLength });
           const meta = await metaGradient(student, batch, targets, labBatch, labIds.map((i) => r.labelled[i].label), cfg.innerLr);
-          weights = metaWeights(meta.g);
+          weights =
+            cfg.weighting === 'meta-by-class' ? metaWeightsByClass(meta.g, rows.map((i) => argMax(r.targets, i * classes, classes)))
+            : cfg.weighting === 'meta-cosine' ? metaWeightsCosine(meta.g, meta.rowGradNorms)
+            : metaWeights(meta.g);
           metaLoss = meta.labelledLoss;
         }
         let loss = 0;

@@ -13,7 +13,7 @@ export const SELF_TRAIN_FIELDS: { [K in keyof SelfTrainKnobs]: FieldSpec } = {
   warmupFraction: { label: 'Warm-up share', kind: 'number', doc: 'Share of student steps with uniform weights before meta re-weighting.', min: 0, max: 1, step: 0.05 },
   unlabeledPerRound: { label: 'Unlabelled texts per round', kind: 'int', doc: 'Unlabelled texts the teacher labels each round; 0 takes them all.', min: 0, max: 100000 },
   confidentShare: { label: 'Most confident share', kind: 'number', doc: 'Share of each label’s pseudo-labelled texts the student learns from, most confident first; 1 keeps all (LiST).', min: 0.05, max: 1, step: 0.05, advanced: true },
-  weighting: { kind: 'select', doc: 'After warm-up: meta-learned weights (LiST), or uniform ones (to compare).', options: WEIGHTINGS, advanced: true },
+  weighting: { kind: 'select', doc: 'After warm-up: meta-learned weights (LiST), uniform ones (to compare), or two variants of ours: meta weights that keep each label\'s share of the batch, or that ignore the size of each text\'s gradient (cosine).', options: WEIGHTINGS, advanced: true },
   studentFineTuneSteps: { label: 'Student fine-tuning steps', kind: 'int', doc: 'Steps of each student’s fine-tuning on your labels; 0 uses the training steps.', min: 0, max: 10000, advanced: true },
   innerLr: { label: 'Inner learning rate', kind: 'number', doc: 'Learning rate of the virtual step that scores each example’s weight.', min: 1e-6, max: 1, step: 1e-4, advanced: true },
   softLabels: { kind: 'boolean', doc: 'Learn the teacher’s probabilities (soft) rather than its top label.', advanced: true },
