@@ -13,7 +13,7 @@ function run(data: string, k: number, method: string, acc: Record<number, number
     ...more,
   };
 }
-const list = (weighting: 'meta' | 'uniform', evalFraction = 0): Partial<Summary> => ({ selfTrain: true, weighting, config: { selfTrain: { evalFraction } } });
+const list = (weighting: string, evalFraction = 0): Partial<Summary> => ({ selfTrain: true, weighting, config: { selfTrain: { evalFraction } } });
 
 describe('few-shot table', () => {
   it('puts each run in its row: LiST by weights and share of labels, other step counts apart, first teachers in their own row', () => {
@@ -82,6 +82,21 @@ describe('few-shot table', () => {
     const jobs = missingJobs(cells).filter((j) => / --method bottleneck /.test(j) && j.includes('--k 16') && !j.includes('--self-train'));
     expect(jobs.filter((j) => j.startsWith('mpqa'))).toEqual([]);
     expect(jobs.filter((j) => j.startsWith('sst2')).map((j) => j.split('--seeds ')[1])).toEqual(['3', '4', '5']);
+  });
+
+  it('judges a variant of the meta step against uniform weights where it has runs, and only there', () => {
+    const datasets = ['emotion', 'mpqa', 'sst2', 'subj'];
+    const runs = datasets.flatMap((d) => [
+      run(d, 16, 'lora', { 1: 0.7 }),
+      run(d, 16, 'lora', { 1: 0.72 }, list('meta')),
+      run(d, 16, 'lora', { 1: 0.71 }, list('uniform')),
+      run(d, 16, 'lora', { 1: 0.73 }, list('meta-cosine')),
+      run(d, 16, 'head', { 1: 0.6 }),
+      run(d, 16, 'head', { 1: 0.61 }, list('uniform')),
+    ]);
+    const goals = allGoals(runs, buildCells(runs), columnsOf(runs)).map(formatGoal);
+    expect(goals).toContain('- lora + LiST: meta-cosine − uniform weights, K=16: mean +2.0 points over 4 datasets [emotion +2.0 (1), mpqa +2.0 (1), sst2 +2.0 (1), subj +2.0 (1)]: goal met.');
+    expect(goals.filter((g) => g.includes('meta-cosine'))).toHaveLength(1); // head has no meta-cosine runs
   });
 
   it("counts the issue's table as it fills: runs, and cells with every seed; other rows and seeds do not count", () => {

@@ -86,7 +86,8 @@ describe('metaGradient', () => {
     };
     for (let i = 0; i < UNLABELLED.length; i++) {
       const saved = vars.map((v) => v.clone());
-      const { grads } = tf.variableGrads(() => tf.sum(klPerExample(student.logits(batchRow(unlabelled, i)), tf.slice(targets, [i, 0], [1, -1]) as tf.Tensor2D)) as tf.Scalar, vars);
+      const { value, grads } = tf.variableGrads(() => tf.sum(klPerExample(student.logits(batchRow(unlabelled, i)), tf.slice(targets, [i, 0], [1, -1]) as tf.Tensor2D)) as tf.Scalar, vars);
+      value.dispose();
       const along = async (h: number) => {
         tf.tidy(() => vars.forEach((v, k) => grads[v.name] && v.assign(tf.add(saved[k], tf.mul(grads[v.name], h)))));
         return klOf(i);

@@ -1,6 +1,7 @@
 /**
  * trainStudent's weighting after warm-up, on pseudo-labels given outright (half of each class, so every batch can
- * hold both): 'meta-by-class' keeps each label's share of the batch where LiST's 'meta' moves weight between labels.
+ * hold both): 'meta-by-class' keeps each label's share of the batch where LiST's 'meta' moves weight between labels,
+ * and 'meta-cosine' weighs the same batch otherwise than 'meta'.
  * Tiny BERT with LoRA, on cpu.
  */
 import * as tf from '@tensorflow/tfjs';
@@ -36,7 +37,7 @@ describe('trainStudent weighting', () => {
     weights = BertWeights.fromCheckpoint(ckpt);
   });
 
-  /** Each meta step's weight per pseudo-label, and each label's share of that step's batch. */
+  /** Each meta step's weight per pseudo-label, each label's share of that step's batch, and its weights. */
   const metaSteps = async (weighting: Weighting) => {
     const lora = { ...PEFT_METHODS.lora.defaults, r: 2, loraAlpha: 4, loraDropout: 0 };
     const student = new PeftClassifier(weights, ckpt.pooling, createDelta(ckpt.config, lora, 1), LinearHead.random(32, 2, 2));
@@ -58,7 +59,7 @@ describe('trainStudent weighting', () => {
         weight[LABEL_OF[p]] += e.weights[j];
         share[LABEL_OF[p]] += 1 / e.poolIndices.length;
       });
-      return [{ weight, share }];
+      return [{ weight, share, weights: e.weights }];
     });
   };
 
@@ -70,5 +71,12 @@ describe('trainStudent weighting', () => {
     const meta = await metaSteps('meta');
     const moved = meta.map((s) => Math.abs(s.weight[0] - s.share[0]));
     expect(Math.max(...moved)).toBeGreaterThan(0.01);
+  }, 60_000);
+
+  it("'meta-cosine' weighs the same first batch otherwise than 'meta' (same seed: same student, batch and gradients)", async () => {
+    const [meta, cosine] = [await metaSteps('meta'), await metaSteps('meta-cosine')];
+    expect(cosine[0].weights.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 6);
+    const apart = Math.max(...cosine[0].weights.map((w, j) => Math.abs(w - meta[0].weights[j])));
+    expect(apart).toBeGreaterThan(0.01);
   }, 60_000);
 });

@@ -25,6 +25,18 @@ describe('formFromSettings', () => {
     expect(formFromSettings(null)).toBeNull();
     expect(formFromSettings({ method: 'lora' })).toBeNull();
   });
+
+  it('keeps the default where a value does not fit its field: an option the menu lacks, a number out of range', () => {
+    const form = formFromSettings({
+      method: { method: 'lora', r: 4.5, loraAlpha: 32, targetModules: ['query', 'bogus'] },
+      training: { lr: -1, maxSteps: 1e9, epochs: 3, schedule: 'cosine' },
+      selfTrain: { weighting: 'meta-cosinus', rounds: 2, studentHead: 'teacher', evalFraction: 0.9 },
+    });
+    expect(form?.configs.lora).toEqual({ ...PEFT_METHODS.lora.defaults, loraAlpha: 32 });
+    expect(form?.training).toEqual({ ...DEFAULT_TRAINING_CONFIG, lr: methodLr('lora'), epochs: 3 });
+    expect(form?.selfTrain).toEqual({ ...initialTrainingSlice.form.selfTrain, rounds: 2, studentHead: 'teacher' });
+    expect(formFromSettings({ method: { method: 'lora' }, selfTrain: { weighting: 'meta-cosine' } })?.selfTrain.weighting).toBe('meta-cosine');
+  });
 });
 
 describe('withMethod', () => {

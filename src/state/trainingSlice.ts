@@ -3,9 +3,11 @@
  * which hold Float32Arrays), the live view of a run in progress, and the training form. The writer is
  * src/client/trainingClient.ts.
  */
-import type { MethodName } from '../peft/method';
+import type { FieldSpec, MethodName } from '../peft/method';
 import { PEFT_METHODS, type MethodConfig } from '../peft/registry';
-import { DEFAULT_SELF_TRAIN_CONFIG, STUDENT_PRESETS, type SelfTrainConfig, type StudentPreset } from '../selftrain/config';
+import { DEFAULT_SELF_TRAIN_CONFIG, STUDENT_PRESETS, type StudentPreset } from '../selftrain/config';
+import { SELF_TRAIN_FIELDS, type SelfTrainKnobs } from '../selftrain/fields';
+import { TRAINING_FIELDS } from '../training/fields';
 import type { StudentPhase } from '../selftrain/events';
 import type { RunRecord } from '../storage/db';
 import { DEFAULT_TRAINING_CONFIG, type TrainingConfig } from '../training/config';
@@ -60,7 +62,7 @@ export interface LiveRun {
 }
 
 /** The self-training knobs the form shows (fineTune comes from the training fields). */
-export type SelfTrainKnobs = Omit<SelfTrainConfig, 'fineTune'>;
+export type { SelfTrainKnobs };
 
 export interface TrainForm {
   method: MethodName;
@@ -97,27 +99,49 @@ function startingKnobs(method: MethodName): Pick<TrainForm, 'training' | 'selfTr
 }
 
 /**
+ * Whether a saved value fits its field: one of a select's options, numbers in range (whole for 'int'), a subset of
+ * a multiselect's options; without a spec, the default's type.
+ */
+function fits(value: unknown, fallback: unknown, spec: FieldSpec | undefined): boolean {
+  if (!spec) return typeof value === typeof fallback;
+  switch (spec.kind) {
+    case 'int':
+    case 'number':
+      return typeof value === 'number' && Number.isFinite(value) && value >= spec.min && value <= spec.max && (spec.kind === 'number' || Number.isInteger(value));
+    case 'boolean':
+      return typeof value === 'boolean';
+    case 'select':
+      return typeof value === 'string' && spec.options.includes(value);
+    case 'multiselect':
+      return Array.isArray(value) && value.length >= (spec.minItems ?? 0) && value.every((v) => typeof v === 'string' && spec.options.includes(v));
+  }
+}
+
+/**
  * The form a task's saved (or shared) settings describe, over the defaults; null when they name no known method.
- * Unknown keys are dropped, so a tampered or older settings object cannot add fields the form does not have.
+ * Unknown keys are dropped, and a value that does not fit its field (an option the menu lacks, a number out of
+ * range) keeps the default, so a tampered, mistyped or older settings object cannot put the form in a state it
+ * cannot show or a run would refuse.
  */
 export function formFromSettings(settings: { method?: unknown; training?: unknown; selfTrain?: unknown } | undefined | null): TrainForm | null {
   const record = (x: unknown): Record<string, unknown> => (x !== null && typeof x === 'object' && !Array.isArray(x) ? (x as Record<string, unknown>) : {});
   const method = record(settings?.method);
   const name = method.method;
   if (typeof name !== 'string' || !(name in PEFT_METHODS)) return null;
-  const known = <T extends object>(base: T, over: Record<string, unknown>): T => {
+  const known = <T extends object>(base: T, over: Record<string, unknown>, fields: Readonly<Record<string, FieldSpec>>): T => {
     const out = { ...base } as Record<string, unknown>;
-    for (const key of Object.keys(base)) if (key in over && typeof over[key] === typeof out[key]) out[key] = over[key];
+    for (const key of Object.keys(base)) if (key in over && fits(over[key], out[key], fields[key])) out[key] = over[key];
     return out as T;
   };
   const configs = defaultConfigs();
-  (configs as Record<string, MethodConfig>)[name] = known(configs[name as MethodName] as MethodConfig, method);
+  const fields = PEFT_METHODS[name as MethodName].fields as Readonly<Record<string, FieldSpec>>;
+  (configs as Record<string, MethodConfig>)[name] = known(configs[name as MethodName] as MethodConfig, method, fields);
   const start = startingKnobs(name as MethodName);
   return {
     method: name as MethodName,
     configs,
-    training: known(start.training, record(settings?.training)),
-    selfTrain: known(start.selfTrain, record(settings?.selfTrain)),
+    training: known(start.training, record(settings?.training), TRAINING_FIELDS),
+    selfTrain: known(start.selfTrain, record(settings?.selfTrain), SELF_TRAIN_FIELDS),
   };
 }
 

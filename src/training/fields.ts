@@ -25,7 +25,7 @@ export const TRAINING_FIELDS: { [K in keyof TrainingConfig]: FieldSpec } = {
   heldOutFraction: { label: 'Held-out fraction', kind: 'number', doc: 'Share of each label kept aside to measure held-out accuracy.', min: 0, max: 0.5, step: 0.05 },
   patience: { kind: 'int', doc: 'Evaluations without improvement before stopping early; 0 never stops.', min: 0, max: 100, advanced: true },
   evalEvery: { label: 'Evaluate every', kind: 'int', doc: 'Steps between held-out evaluations; 0 evaluates once per epoch.', min: 0, max: 10000, advanced: true },
-  monitor: { kind: 'select', doc: 'What "best" means for early stopping and the kept parameters.', options: MONITORS, advanced: true },
+  monitor: { label: 'Best by', kind: 'select', doc: 'What "best" means for early stopping and the kept parameters.', options: MONITORS, advanced: true },
   headInit: { label: 'Head initialisation', kind: 'select', doc: 'Start the head from the label names (it guesses before any step; random where the encoder does not normalise its embeddings) or at random.', options: HEAD_INITS, advanced: true },
   seed: { kind: 'int', doc: 'One seed fixes the split, the batch order and dropout: same seed, same run.', min: 0, max: 2 ** 31 - 1, advanced: true },
 };

@@ -99,7 +99,7 @@ export const BOTTLENECK_FIELDS: ConfigFields<BottleneckConfig> = {
   initWeights: { label: 'Initialisation', kind: 'select', doc: 'Initialisation; only mam_adapter (zero up-projection) starts as the unchanged encoder.', options: INIT_WEIGHTS, advanced: true },
   originalLnBefore: { label: 'Encoder LayerNorm before', kind: 'boolean', doc: 'Run the encoder\'s add & LayerNorm before the adapter (Pfeiffer).', advanced: true },
   originalLnAfter: { label: 'Encoder LayerNorm after', kind: 'boolean', doc: 'Run the encoder\'s add & LayerNorm after the adapter (both presets).', advanced: true },
-  residual: { kind: 'select', doc: 'What the adapter\'s skip connection adds back (AdapterHub residual_before_ln).', options: RESIDUALS, advanced: true },
+  residual: { label: 'Skip connection', kind: 'select', doc: 'What the adapter\'s skip connection adds back (AdapterHub residual_before_ln).', options: RESIDUALS, advanced: true },
   scaling: { kind: 'number', doc: 'Factor on the adapter\'s output.', min: 0, max: 16, step: 0.1, advanced: true },
   dropout: { kind: 'number', doc: 'Dropout on the adapter\'s output while training.', min: 0, max: 0.5, step: 0.05, advanced: true },
 };

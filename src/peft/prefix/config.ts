@@ -16,7 +16,7 @@ export const PREFIX_DEFAULTS: PrefixConfig = { method: 'prefix', numVirtualToken
 
 export const PREFIX_FIELDS: ConfigFields<PrefixConfig> = {
   numVirtualTokens: { label: 'Virtual tokens', kind: 'int', doc: 'Prefix positions every token attends to in every layer.', min: 1, max: 100 },
-  encoderHiddenSize: { kind: 'int', doc: 'Width of the MLP that makes the prefixes (used in training; saved prefixes are flat).', min: 8, max: 1024, step: 8, advanced: true },
+  encoderHiddenSize: { label: 'Prefix MLP width', kind: 'int', doc: 'Width of the MLP that makes the prefixes (used in training; saved prefixes are flat).', min: 8, max: 1024, step: 8, advanced: true },
 };
 
 export interface PtuningV2Config {

@@ -70,7 +70,7 @@ export const PTUNING_DEFAULTS: PtuningConfig = {
 export const PTUNING_FIELDS: ConfigFields<PtuningConfig> = {
   numVirtualTokens: { label: 'Virtual tokens', kind: 'int', doc: 'Soft tokens before the text, produced by the prompt encoder.', min: 1, max: 100 },
   encoderReparameterizationType: { label: 'Prompt encoder', kind: 'select', doc: 'Prompt encoder: an MLP (recommended) or an LSTM followed by an MLP.', options: PTUNING_ENCODERS },
-  encoderHiddenSize: { kind: 'int', doc: 'Width of the prompt encoder.', min: 8, max: 1024, step: 8, advanced: true },
+  encoderHiddenSize: { label: 'Prompt encoder width', kind: 'int', doc: 'Width of the prompt encoder.', min: 8, max: 1024, step: 8, advanced: true },
   encoderNumLayers: { label: 'Encoder layers', kind: 'int', doc: 'LSTM layers (LSTM encoder only).', min: 1, max: 4, advanced: true },
   encoderDropout: { kind: 'number', doc: 'Dropout between LSTM layers while training.', min: 0, max: 0.5, step: 0.05, advanced: true },
 };

@@ -8,7 +8,7 @@ import { TRAINING_FIELDS } from '../../training/fields';
 import { ErrorMessage } from '../common/ErrorMessage';
 import { Panel } from '../common/Panel';
 import { ConfigForm } from './ConfigForm';
-import { SELF_TRAIN_FIELDS } from './selfTrainFields';
+import { SELF_TRAIN_FIELDS } from '../../selftrain/fields';
 import { StudentPresets } from './StudentPresets';
 
 export function TrainPanel() {
