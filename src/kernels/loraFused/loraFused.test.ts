@@ -38,6 +38,19 @@ function inputs(m: number, k: number, n: number, r: number, seed: number) {
   };
 }
 
+/** Tensors for one shape and their references: with xl apart from x (`apart`) and with x as xl (`same`). */
+function referenceCase(m: number, k: number, n: number, r: number, seed: number) {
+  const d = inputs(m, k, n, r, seed);
+  const w = int8Weight(d.q, d.scale, n, k);
+  const t = { x: tf.tensor2d(d.x, [m, k]), xl: tf.tensor2d(d.xl, [m, k]), bias: tf.tensor1d(d.bias), a: tf.tensor2d(d.a, [r, k]), b: tf.tensor2d(d.b, [n, r]) };
+  const base = refInt8Matmul(d.x, d.q, d.scale, d.bias, m, k, n);
+  const withLow = (input: Float32Array) => {
+    const update = refMatmul(refMatmul(input, d.a, m, k, r, false, true), d.b, m, r, n, false, true);
+    return base.map((v, i) => v + S * update[i]);
+  };
+  return { m, k, n, w, t, apart: withLow(d.xl), same: withLow(d.x), dispose: () => tf.dispose([...Object.values(t), w.q, w.scale]) };
+}
+
 useNodeWebGpu();
 
 describe.each([...COMMON_VARIANTS, 'skinny', 'staged'] as const)('loraFused (%s)', (variant) => {
@@ -96,27 +109,20 @@ describe("the skinny variant's workgroups", () => {
   it(`every workgroup of the sweep that takes rank r gives the reference (r=${SWEEP_RANK}; M=5 K=12 N=20 and M=37 K=132 N=68)`, async () => {
     setKernelVariant('skinny');
     const r = SWEEP_RANK;
-    const cases = ([[5, 12, 20], [37, 132, 68]] as const).map(([m, k, n]) => {
-      const d = inputs(m, k, n, r, 7 * m + r);
-      const w = int8Weight(d.q, d.scale, n, k);
-      const t = { x: tf.tensor2d(d.x, [m, k]), xl: tf.tensor2d(d.xl, [m, k]), bias: tf.tensor1d(d.bias), a: tf.tensor2d(d.a, [r, k]), b: tf.tensor2d(d.b, [n, r]) };
-      const base = refInt8Matmul(d.x, d.q, d.scale, d.bias, m, k, n);
-      const update = refMatmul(refMatmul(d.xl, d.a, m, k, r, false, true), d.b, m, r, n, false, true);
-      return { m, k, n, w, t, ref: base.map((v, i) => v + S * update[i]) };
-    });
+    const cases = ([[5, 12, 20], [37, 132, 68]] as const).map(([m, k, n]) => referenceCase(m, k, n, r, 7 * m + r));
     const failed: string[] = [];
     const taken = SPLIT_GRID.filter((g) => Math.ceil(r / g.cols) <= MAX_RANKS_PER_THREAD);
     expect(taken.length).toBeGreaterThan(50);
     for (const shape of taken) {
       forceLoraFusedSplit(shape);
-      for (const { m, k, n, w, t, ref } of cases) {
+      for (const { m, k, n, w, t, apart } of cases) {
         expect(loraFusedPlan(m, k, n, r, false).entryPoint).toBe('split_k');
-        const res = compare(await take(loraFused(t.x, t.xl, w, t.bias, t.a, t.b, S)), ref, TOL_F32);
+        const res = compare(await take(loraFused(t.x, t.xl, w, t.bias, t.a, t.b, S)), apart, TOL_F32);
         if (!res.ok) failed.push(`M=${m} ${JSON.stringify(shape)}: ${res.worst}`);
       }
     }
     expect(failed).toEqual([]);
-    for (const { w, t } of cases) tf.dispose([...Object.values(t), w.q, w.scale]);
+    for (const c of cases) c.dispose();
   }, SWEEP_TIMEOUT_MS);
 
   it('runs tiled where one thread would sum more than MAX_RANKS_PER_THREAD ranks, or K or N is not in vec4s', () => {
@@ -139,15 +145,7 @@ describe("the staged variant's workgroups", () => {
   it(`every workgroup of the sweep gives the reference, with xl apart from x and as x (r=${SWEEP_RANK}; M=5 K=12 N=20 and M=37 K=132 N=68)`, async () => {
     setKernelVariant('staged');
     const r = SWEEP_RANK;
-    const cases = ([[5, 12, 20], [37, 132, 68]] as const).map(([m, k, n]) => {
-      const d = inputs(m, k, n, r, 11 * m + r);
-      const w = int8Weight(d.q, d.scale, n, k);
-      const t = { x: tf.tensor2d(d.x, [m, k]), xl: tf.tensor2d(d.xl, [m, k]), bias: tf.tensor1d(d.bias), a: tf.tensor2d(d.a, [r, k]), b: tf.tensor2d(d.b, [n, r]) };
-      const base = refInt8Matmul(d.x, d.q, d.scale, d.bias, m, k, n);
-      const lowRef = (input: Float32Array) => refMatmul(refMatmul(input, d.a, m, k, r, false, true), d.b, m, r, n, false, true);
-      const [apart, same] = [lowRef(d.xl), lowRef(d.x)];
-      return { m, k, n, w, t, apart: base.map((v, i) => v + S * apart[i]), same: base.map((v, i) => v + S * same[i]) };
-    });
+    const cases = ([[5, 12, 20], [37, 132, 68]] as const).map(([m, k, n]) => referenceCase(m, k, n, r, 11 * m + r));
     // The grid is STAGED_GRID less the workgroups too big for a's and xl's chunks beside x's.
     expect(LORA_STAGED_GRID.length).toBeGreaterThan(30);
     expect(LORA_STAGED_GRID.length).toBeLessThan(STAGED_GRID.length);
@@ -163,7 +161,7 @@ describe("the staged variant's workgroups", () => {
       }
     }
     expect(failed).toEqual([]);
-    for (const { w, t } of cases) tf.dispose([...Object.values(t), w.q, w.scale]);
+    for (const c of cases) c.dispose();
   }, SWEEP_TIMEOUT_MS);
 
   it('gives the reference where a thread sums the most ranks it can (4), and where some threads sum none (r < cols)', async () => {
@@ -174,15 +172,11 @@ describe("the staged variant's workgroups", () => {
       [3, { cols: 8, rowGroups: 8, rowsPerThread: 4, split: 1, chunk: 8 }],
     ] as const) {
       forceLoraFusedStaged(shape);
-      const d = inputs(m, k, n, r, 13 * r);
-      const w = int8Weight(d.q, d.scale, n, k);
-      const t = { x: tf.tensor2d(d.x, [m, k]), xl: tf.tensor2d(d.xl, [m, k]), bias: tf.tensor1d(d.bias), a: tf.tensor2d(d.a, [r, k]), b: tf.tensor2d(d.b, [n, r]) };
+      const c = referenceCase(m, k, n, r, 13 * r);
       expect(loraFusedPlan(m, k, n, r, false)).toMatchObject({ entryPoint: 'staged', constants: { SJ: Math.ceil(r / shape.cols) } });
-      const base = refInt8Matmul(d.x, d.q, d.scale, d.bias, m, k, n);
-      const update = refMatmul(refMatmul(d.xl, d.a, m, k, r, false, true), d.b, m, r, n, false, true);
-      const res = compare(await take(loraFused(t.x, t.xl, w, t.bias, t.a, t.b, S)), base.map((v, i) => v + S * update[i]), TOL_F32);
+      const res = compare(await take(loraFused(c.t.x, c.t.xl, c.w, c.t.bias, c.t.a, c.t.b, S)), c.apart, TOL_F32);
       expect(res.ok, `r=${r}: ${res.worst}`).toBe(true);
-      tf.dispose([...Object.values(t), w.q, w.scale]);
+      c.dispose();
     }
   });
 
