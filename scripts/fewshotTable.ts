@@ -316,6 +316,15 @@ export function allGoals(runs: readonly Summary[], cells: Cells, columns: readon
   return lines;
 }
 
+/** The issue's rows for one method, with the runner flags that make each: LiST (meta, then uniform), then alone. */
+function tableRowsOf(method: string): Array<[name: string, flags: string]> {
+  return [
+    [`${method} + LiST (meta weights)`, `${LIST_FLAGS} --self-train --weighting meta`],
+    [`${method} + LiST (uniform weights)`, `${LIST_FLAGS} --self-train --weighting uniform`],
+    [method, ''],
+  ];
+}
+
 /**
  * One job line ("<dataset> <runner flags>", as scripts/gpu/table.sh reads them) per run the table still lacks, one
  * seed each, K = 16 before K = 8 and LiST before the plain runs it costs most. Head-only cells, which take seconds,
@@ -326,11 +335,7 @@ export function missingJobs(cells: Cells): string[] {
   const has = (name: string, c: string, seed: number) => cells.get(name)?.get(c)?.has(seed) ?? false;
   for (const k of TABLE.ks) {
     for (const method of TABLE.methods) {
-      for (const [name, flags] of [
-        [`${method} + LiST (meta weights)`, `${LIST_FLAGS} --self-train --weighting meta`],
-        [`${method} + LiST (uniform weights)`, `${LIST_FLAGS} --self-train --weighting uniform`],
-        [method, ''],
-      ]) {
+      for (const [name, flags] of tableRowsOf(method)) {
         for (const data of TABLE.datasets) {
           const lacking = TABLE.seeds.filter((seed) => !has(name, `${data} K=${k}`, seed));
           const line = (seeds: number[]) => `${data} --k ${k} ${TABLE_FLAGS} ${flags} --method ${method} --seeds ${seeds.join(',')}`.replace(/ +/g, ' ');
@@ -357,7 +362,7 @@ export function tableCoverage(cells: Cells): Coverage {
   const c: Coverage = { runs: 0, ofRuns: 0, fullCells: 0, ofCells: 0 };
   for (const k of TABLE.ks)
     for (const method of TABLE.methods)
-      for (const name of [method, `${method} + LiST (meta weights)`, `${method} + LiST (uniform weights)`])
+      for (const [name] of tableRowsOf(method))
         for (const data of TABLE.datasets) {
           const done = TABLE.seeds.filter((seed) => cells.get(name)?.get(`${data} K=${k}`)?.has(seed)).length;
           c.runs += done;

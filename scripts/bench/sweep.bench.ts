@@ -3,8 +3,8 @@
  *
  * Chooses the skinny and staged variants' workgroups: for every encoder shape (M rows x (K, N), as in the kernels
  * benchmark), the GPU time of int8Matmul, int8MatmulGradX and loraFused under every workgroup of SPLIT_GRID and of
- * STAGED_GRID (loraFused: those of them that take its rank), next to the 'tiled' and 'vec4' variants and tfjs's matMul on the same shapes
- * (weights dequantised to f32), all measured in the same run.
+ * STAGED_GRID (loraFused: those of them that take its rank), next to the 'tiled' and 'vec4' variants and tfjs's
+ * matMul on the same shapes (weights dequantised to f32), all measured in the same run.
  *
  * GPU time is what the device's timestamps say a program took (tf.time's kernelMs: tfjs gives every program, ours
  * too, a compute pass of its own with timestamps at its start and end), so the CPU's cost of recording a call,

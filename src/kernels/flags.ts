@@ -149,6 +149,16 @@ export function loraStagedFits(s: StagedShape, r: number, sameInput: boolean): b
   return stagedBytes(s) + 16 * vec4s + 4 * s.split * rows * r <= WORKGROUP_BYTES;
 }
 
+/**
+ * A workgroup a staged variant may be forced to (null: none): only STAGED_GRID's, which the tests cover; another could
+ * overrun the shaders' fixed register arrays (MAX_SM rows per thread) or WebGPU's limits.
+ */
+export function checkStagedShape(shape: StagedShape | null, kernel: string): StagedShape | null {
+  const same = (g: StagedShape) => (Object.keys(g) as Array<keyof StagedShape>).every((key) => g[key] === shape?.[key]);
+  if (shape !== null && !STAGED_GRID.some(same)) throw new Error(`${kernel}: ${JSON.stringify(shape)} is not one of STAGED_GRID's workgroups.`);
+  return shape;
+}
+
 /** The staged workgroup used where none is forced: tfjs's 32 x 32 tile and K chunk, the weights staged as f32. */
 export const STAGED_DEFAULT: StagedShape = Object.freeze({ cols: 8, rowGroups: 8, rowsPerThread: 4, split: 1, chunk: 8 });
 

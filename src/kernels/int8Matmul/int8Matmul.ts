@@ -6,7 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { dispatchKernel, registerWebGpuKernel, runKernel, type KernelDispatch } from '../bridge';
-import { int8MatmulVariant, splitForRows, STAGED_DEFAULT, type SplitBands, type SplitShape, type StagedShape } from '../flags';
+import { checkStagedShape, int8MatmulVariant, splitForRows, STAGED_DEFAULT, type SplitBands, type SplitShape, type StagedShape } from '../flags';
 import { int8MatmulGradX } from '../int8MatmulGradX/int8MatmulGradX';
 import type { Int8Weight } from './int8Pack';
 import code from './int8Matmul.wgsl?raw';
@@ -61,9 +61,9 @@ export function int8MatmulStaged(): StagedShape {
   return forcedStaged ?? STAGED_DEFAULT;
 }
 
-/** Makes every staged int8Matmul use `shape` (null: back to the default); for the benchmark's sweep. */
+/** Makes every staged int8Matmul use `shape`, one of STAGED_GRID's (null: back to the default); for the sweep. */
 export function forceInt8MatmulStaged(shape: StagedShape | null): void {
-  forcedStaged = shape;
+  forcedStaged = checkStagedShape(shape, 'int8Matmul');
 }
 
 /** The staged shaders' constants and grid for M rows and `cols` column quads (words of dx, for the gradient). */

@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { dispatchKernel, registerWebGpuKernel, runKernel, type KernelDispatch } from '../bridge';
-import { int8MatmulVariant, splitForRows, STAGED_DEFAULT, type SplitBands, type SplitShape, type StagedShape } from '../flags';
+import { checkStagedShape, int8MatmulVariant, splitForRows, STAGED_DEFAULT, type SplitBands, type SplitShape, type StagedShape } from '../flags';
 import { int8Matmul, stagedDispatch } from '../int8Matmul/int8Matmul'; // a cycle used at call time only
 import { wordsPerRow, type Int8Weight } from '../int8Matmul/int8Pack';
 import code from './int8MatmulGradX.wgsl?raw';
@@ -55,9 +55,9 @@ export function int8MatmulGradXStaged(): StagedShape {
   return forcedStaged ?? STAGED_DEFAULT;
 }
 
-/** Makes every staged int8MatmulGradX use `shape` (null: back to the default); for the benchmark's sweep. */
+/** Makes every staged int8MatmulGradX use `shape`, one of STAGED_GRID's (null: back to the default); for the sweep. */
 export function forceInt8MatmulGradXStaged(shape: StagedShape | null): void {
-  forcedStaged = shape;
+  forcedStaged = checkStagedShape(shape, 'int8MatmulGradX');
 }
 
 /** The shader's entry point for each variant ('vec4' would shadow WGSL's vec4 type). */

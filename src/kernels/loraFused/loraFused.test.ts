@@ -5,7 +5,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COMMON_VARIANTS, setKernelVariant, SPLIT_GRID, STAGED_GRID } from '../flags';
+import { forceInt8MatmulStaged } from '../int8Matmul/int8Matmul';
 import { int8Weight } from '../int8Matmul/int8Pack';
+import { forceInt8MatmulGradXStaged } from '../int8MatmulGradX/int8MatmulGradX';
 import { compare, randomF32, randomInt8, refInt8Matmul, refInt8MatmulGradX, refMatmul, rng, take, TOL_F32, TOL_GELU } from '../testing/reference';
 import { forceLoraFusedSplit, forceLoraFusedStaged, LORA_STAGED_GRID, loraFused, loraFusedPlan, MAX_RANKS_PER_THREAD, MAX_STAGED_RANKS } from './loraFused';
 import { SWEEP_TIMEOUT_MS, useNodeWebGpu } from '../testing/nodeWebGpu';
@@ -180,10 +182,12 @@ describe("the staged variant's workgroups", () => {
     }
   });
 
-  it('takes only the workgroups the tests cover', () => {
-    expect(() => forceLoraFusedStaged({ cols: 8, rowGroups: 8, rowsPerThread: 16, split: 1, chunk: 8 })).toThrow(/STAGED_GRID/);
-    expect(() => forceLoraFusedStaged(STAGED_GRID[0])).not.toThrow();
-    forceLoraFusedStaged(null);
+  it('takes only the workgroups the tests cover (as the int8 matmuls do)', () => {
+    for (const force of [forceLoraFusedStaged, forceInt8MatmulStaged, forceInt8MatmulGradXStaged]) {
+      expect(() => force({ cols: 8, rowGroups: 8, rowsPerThread: 16, split: 1, chunk: 8 })).toThrow(/STAGED_GRID/);
+      expect(() => force({ ...STAGED_GRID[0] })).not.toThrow();
+      force(null);
+    }
   });
 
   it('runs tiled where a thread would sum more than MAX_STAGED_RANKS ranks, the workgroup memory would not hold the rank, or K or N is not in vec4s', () => {

@@ -13,7 +13,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { dispatchKernel, f32Bits, registerWebGpuKernel, runKernel, type KernelDispatch } from '../bridge';
-import { commonVariant, int8MatmulVariant, loraStagedFits, splitForRows, STAGED_DEFAULT, STAGED_GRID, type SplitBands, type SplitShape, type StagedShape } from '../flags';
+import { checkStagedShape, commonVariant, int8MatmulVariant, loraStagedFits, splitForRows, STAGED_DEFAULT, STAGED_GRID, type SplitBands, type SplitShape, type StagedShape } from '../flags';
 import { int8MatmulTiles, stagedDispatch } from '../int8Matmul/int8Matmul';
 import type { Int8Weight } from '../int8Matmul/int8Pack';
 import { int8MatmulGradX } from '../int8MatmulGradX/int8MatmulGradX';
@@ -58,14 +58,9 @@ export function loraFusedStaged(): StagedShape {
   return forcedStaged ?? STAGED_DEFAULT;
 }
 
-/**
- * Makes every staged loraFused use `shape` (null: back to the default); for the benchmark's sweep. Only STAGED_GRID's
- * workgroups, which the tests cover, are taken: another could overrun the shader's fixed register arrays.
- */
+/** Makes every staged loraFused use `shape`, one of STAGED_GRID's (null: back to the default); for the sweep. */
 export function forceLoraFusedStaged(shape: StagedShape | null): void {
-  const same = (g: StagedShape) => shape !== null && (Object.keys(g) as Array<keyof StagedShape>).every((key) => g[key] === shape[key]);
-  if (shape !== null && !STAGED_GRID.some(same)) throw new Error(`loraFused: ${JSON.stringify(shape)} is not one of STAGED_GRID's workgroups.`);
-  forcedStaged = shape;
+  forcedStaged = checkStagedShape(shape, 'loraFused');
 }
 
 /** Whether a staged workgroup takes rank r: its threads sum at most MAX_STAGED_RANKS ranks and it fits memory. */
