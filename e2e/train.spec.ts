@@ -161,6 +161,8 @@ test('train LoRA, self-train, reload mid-run and resume, try and export: the stu
   await expect.poll(async () => Number(await train.weightsTable.getAttribute('data-step')), { timeout: 120_000 }).toBeGreaterThan(step);
   const after = await train.weightsByText();
   expect(after).not.toEqual(before);
+  // The status line names the phase in words.
+  await expect(train.byTestId('selftrain.view')).toContainText(/student step \d+ of 10 \(meta-reweighted\)/, { timeout: 120_000 });
   // Every text the student met shows its teacher's label and confidence.
   const labelShown = ([label, confidence]: [string, string]) => /^(positive|negative)$/.test(label) && /^\d+%$/.test(confidence);
   await expect.poll(async () => (await train.pseudoLabelCells()).map(labelShown), { timeout: 30_000 }).toEqual(after.map(() => true));

@@ -338,7 +338,7 @@ export class TrainingClient {
             series('pseudoLabels').push({ round: e.round, count: e.count, dropped: e.dropped, meanConfidence: e.meanConfidence, ...countsRow(e.classCounts) });
             active.labels = new Map(e.items.map((item) => [item.poolIndex, item]));
             active.rows = new Map();
-            Object.assign(live, { round: e.round, studentStep: 0, phase: null });
+            Object.assign(live, { round: e.round, studentStep: 0, phase: null } satisfies Partial<LiveRun>);
             break;
           case 'studentStep':
             series('student').push({ round: e.round, step: e.step, loss: e.loss, metaLoss: e.metaLoss });
@@ -352,7 +352,7 @@ export class TrainingClient {
                 active.rows.set(poolIndex, { poolIndex, text: active.pool[poolIndex] ?? '', label: pseudo?.label ?? null, confidence: pseudo?.confidence ?? null, ...next });
               }
             });
-            Object.assign(live, { studentStep: e.step, studentSteps: e.totalSteps, phase: e.phase });
+            Object.assign(live, { studentStep: e.step, studentSteps: e.totalSteps, phase: e.phase } satisfies Partial<LiveRun>);
             break;
           case 'round':
             series('rounds').push({ round: e.round, teacherAccuracy: e.teacherAccuracy, studentAccuracy: e.studentAccuracy, seconds: e.seconds, ...countsRow(e.pseudoLabelClassCounts) });

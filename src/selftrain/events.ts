@@ -16,6 +16,8 @@ export interface PseudoLabel {
 /** 'uniform' replaces 'meta' after warm-up when config.weighting is 'uniform' (the ablation). */
 export const STUDENT_PHASES = ['warmup', 'meta', 'uniform'] as const;
 export type StudentPhase = (typeof STUDENT_PHASES)[number];
+/** Each phase in words, for a status line. */
+export const STUDENT_PHASE_WORDS: Record<StudentPhase, string> = { warmup: 'distillation warm-up', meta: 'meta-reweighted', uniform: 'uniform weights' };
 
 export interface RoundPhaseSeconds {
   pseudoLabel: number;

@@ -54,7 +54,8 @@ export interface LiveRun {
   /** The latest student step of this round (self-training). */
   studentStep: number;
   studentSteps: number;
-  phase: 'warmup' | 'meta' | null;
+  /** The phase of the latest student step; null while the teacher labels the round's sample. */
+  phase: StudentPhase | null;
   pseudo: PseudoRow[];
   /** Step and total steps of the current fit (plain training, or a round's fit). */
   step: number;

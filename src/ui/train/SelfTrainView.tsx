@@ -11,6 +11,7 @@ import { ChartSpace, GroupChart, useFigureWidth, type GroupChartProps } from '..
 import { useStaggered } from '../charts/useStaggered';
 import { weightHistogram, type PseudoRow } from '../../state/trainingSlice';
 import { Panel } from '../common/Panel';
+import { STUDENT_PHASE_WORDS } from '../../selftrain/events';
 
 const EMPTY: Row[] = [];
 const NO_ROWS: PseudoRow[] = [];
@@ -22,7 +23,7 @@ export function SelfTrainView() {
   const pseudo = useStudio((s) => s.training.runs.find((r) => r.id === s.training.selectedRunId)?.history.pseudoLabels ?? EMPTY);
   const labels = useStudio(useShallow((s) => s.tasks.list.find((t) => t.id === s.tasks.currentId)?.labels.map((l) => l.name) ?? []));
   const rows = useStudio((s) => (s.training.live?.runId === s.training.selectedRunId ? s.training.live?.pseudo ?? NO_ROWS : NO_ROWS));
-  const status = useStudio((s) => (s.training.live?.kind === 'selfTrain' ? `round ${s.training.live.round} · student step ${s.training.live.studentStep} of ${s.training.live.studentSteps} (${s.training.live.phase ?? 'labelling'})` : null));
+  const status = useStudio((s) => (s.training.live?.kind === 'selfTrain' ? `round ${s.training.live.round} · student step ${s.training.live.studentStep} of ${s.training.live.studentSteps} (${s.training.live.phase === null ? 'teacher labelling' : STUDENT_PHASE_WORDS[s.training.live.phase]})` : null));
   const accuracy = useMemo(() => rounds.map((r) => ({ round: r.round, teacher: r.teacherAccuracy, student: r.studentAccuracy })), [rounds]);
   // Texts left out as less confident (confidentShare < 1) stack on top of the kept ones, when a round had any.
   const anyDropped = pseudo.some((r) => (r.dropped ?? 0) > 0);
