@@ -14,6 +14,7 @@
  */
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Page } from '@playwright/test';
 import { expect, test } from './fixtures';
 import { LabelPage } from './pages/LabelPage';
 import { ARTIFACTS_DIR } from './pages/StudioPage';
@@ -40,6 +41,25 @@ declare global {
   interface Window {
     __longTasks?: Array<{ start: number; duration: number }>;
   }
+}
+
+/** The rounds of the self-training run's pseudo-label chart as saved in IndexedDB (what a reload finds). */
+function savedPseudoLabelRounds(page: Page): Promise<number[]> {
+  return page.evaluate(
+    () =>
+      new Promise<number[]>((resolve, reject) => {
+        const open = indexedDB.open('tabtune-studio');
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const all = open.result.transaction('runs').objectStore('runs').getAll();
+          all.onsuccess = () => {
+            const run = (all.result as Array<{ kind: string; history: Record<string, Array<{ round: number }>> }>).find((r) => r.kind === 'selfTrain');
+            open.result.close();
+            resolve((run?.history.pseudoLabels ?? []).map((r) => r.round));
+          };
+        };
+      }),
+  );
 }
 
 test('train LoRA, self-train, reload mid-run and resume, try and export: the studio stays responsive', async ({ studio, backend }, testInfo) => {
@@ -173,7 +193,9 @@ test('train LoRA, self-train, reload mid-run and resume, try and export: the stu
   await expect(train.byTestId('selftrain.classes')).toContainText('left out (less confident)');
   await studio.screenshot('selftrain-round');
 
-  // Reload in the middle of round 2: labels intact; the run is interrupted and resumes after round 1.
+  // Reload in the middle of round 2, once its pseudo-labels are saved: labels intact; the run is interrupted and
+  // resumes after round 1, charting round 2 once.
+  await expect.poll(() => savedPseudoLabelRounds(page), { timeout: 60_000 }).toEqual([1, 2]);
   await page.reload();
   await expect(page.getByRole('heading', { name: 'Train', level: 1 })).toBeVisible();
   await expect(train.byTestId('train.panel')).toContainText('8 labelled · 8 unlabelled');
@@ -191,6 +213,8 @@ test('train LoRA, self-train, reload mid-run and resume, try and export: the stu
   await expect(page.locator('[data-testid="train.run"][data-kind="selfTrain"]')).toHaveAttribute('data-status', 'completed', { timeout: 240_000 });
   await recordWindow('selfTrainResumed', selfResumeStart);
   await expect(train.byTestId('selftrain.accuracy')).toHaveAttribute('data-points', '2');
+  await expect(train.byTestId('selftrain.classes')).toHaveAttribute('data-points', '2');
+  expect(await savedPseudoLabelRounds(page)).toEqual([1, 2]);
   await expect(page.locator('[data-testid="train.run"][data-kind="selfTrain"]').getByTestId('train.run.delta')).toBeVisible();
   await studio.screenshot('selftrain-resumed');
   await page.emulateMedia({ colorScheme: 'dark' });

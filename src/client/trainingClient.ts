@@ -18,6 +18,7 @@ import { patchSlice, type StudioState, type StudioStore } from '../state/store';
 import type { ShownError } from '../state/tasksSlice';
 import { formFromSettings, initialTrainingSlice, settingsOfForm, withMethod, withStudentPreset, type DeltaView, type LiveRun, type PseudoRow, type RunView } from '../state/trainingSlice';
 import type { EncoderClient, TrainingEvent } from './encoderClient';
+import { historyUpToRound, historyUpToStep } from './runHistory';
 import { setPickNext } from './studioData';
 
 /** Store updates during a run are batched: at most one per FLUSH_MS. */
@@ -52,11 +53,6 @@ function viewOf(run: RunRecord): RunView {
     roundsFinished: saved?.kind === 'selfTrain' ? saved.state.roundsFinished : 0,
     checkpointStep: saved?.kind === 'train' ? saved.state.loop.step : 0,
   };
-}
-
-/** The history a run had at its checkpoint's step: later points are recorded again when it resumes. */
-function historyUpTo(history: RunRecord['history'], step: number): RunRecord['history'] {
-  return Object.fromEntries(Object.entries(history).map(([name, rows]) => [name, rows.filter((r) => (r.step ?? 0) <= step)]));
 }
 
 function deltaView(d: DeltaRecord): DeltaView {
@@ -199,7 +195,9 @@ export class TrainingClient {
       run.history = {};
       run.metrics = {};
     } else if (saved.kind === 'train') {
-      run.history = historyUpTo(run.history, saved.state.loop.step);
+      run.history = historyUpToStep(run.history, saved.state.loop.step);
+    } else {
+      run.history = historyUpToRound(run.history, saved.state.roundsFinished);
     }
     run.status = 'running';
     run.error = null;
