@@ -82,6 +82,16 @@ describe('few-shot table', () => {
     const jobs = missingJobs(cells).filter((j) => / --method bottleneck /.test(j) && j.includes('--k 16') && !j.includes('--self-train'));
     expect(jobs.filter((j) => j.startsWith('mpqa'))).toEqual([]);
     expect(jobs.filter((j) => j.startsWith('sst2')).map((j) => j.split('--seeds ')[1])).toEqual(['3', '4', '5']);
+    // Breadth first: every cell's first seed comes before any cell's second; SST-2's bottleneck cell, two seeds in,
+    // waits for its third until every other cell has three.
+    const order = missingJobs(cells);
+    const seedsAt = (pred: (j: string) => boolean) => order.flatMap((j, i) => (pred(j) ? [i] : []));
+    const firstSeeds = seedsAt((j) => / --seeds 1($| )/.test(j));
+    const secondSeeds = seedsAt((j) => / --seeds 2($| )/.test(j));
+    expect(Math.max(...firstSeeds)).toBeLessThan(Math.min(...secondSeeds));
+    const sst2Third = order.indexOf(jobs.find((j) => j.startsWith('sst2') && j.endsWith('--seeds 3'))!);
+    expect(sst2Third).toBeGreaterThan(Math.max(...secondSeeds));
+    expect(sst2Third).toBeLessThan(Math.min(...seedsAt((j) => / --seeds 4($| )/.test(j))));
   });
 
   it('judges a variant of the meta step against uniform weights where it has runs, and only there', () => {

@@ -327,26 +327,28 @@ function tableRowsOf(method: string): Array<[name: string, flags: string]> {
 
 /**
  * One job line ("<dataset> <runner flags>", as scripts/gpu/table.sh reads them) per run the table still lacks, one
- * seed each, K = 16 before K = 8 and LiST before the plain runs it costs most. Head-only cells, which take seconds,
- * are one line of all their missing seeds.
+ * seed each, breadth first: every cell's next seed before any cell's one after it, so that a partial pass over the
+ * list leaves every row with paired seeds to compare. Within that, K = 16 before K = 8 and LiST before the plain runs
+ * it costs most. Head-only cells, which take seconds, are one line of all their missing seeds.
  */
 export function missingJobs(cells: Cells): string[] {
-  const jobs: string[] = [];
+  const jobs: Array<{ line: string; seedsAfter: number; order: number }> = [];
   const has = (name: string, c: string, seed: number) => cells.get(name)?.get(c)?.has(seed) ?? false;
   for (const k of TABLE.ks) {
     for (const method of TABLE.methods) {
       for (const [name, flags] of tableRowsOf(method)) {
         for (const data of TABLE.datasets) {
           const lacking = TABLE.seeds.filter((seed) => !has(name, `${data} K=${k}`, seed));
+          const done = TABLE.seeds.length - lacking.length;
           const line = (seeds: number[]) => `${data} --k ${k} ${TABLE_FLAGS} ${flags} --method ${method} --seeds ${seeds.join(',')}`.replace(/ +/g, ' ');
           if (lacking.length === 0) continue;
-          if (method === 'head') jobs.push(`${line(lacking)} --feature-cache /tmp/fc-${data}.bin`);
-          else jobs.push(...lacking.map((seed) => line([seed])));
+          if (method === 'head') jobs.push({ line: `${line(lacking)} --feature-cache /tmp/fc-${data}.bin`, seedsAfter: done + 1, order: jobs.length });
+          else lacking.forEach((seed, i) => jobs.push({ line: line([seed]), seedsAfter: done + i + 1, order: jobs.length }));
         }
       }
     }
   }
-  return jobs;
+  return jobs.sort((a, b) => a.seedsAfter - b.seedsAfter || a.order - b.order).map((j) => j.line);
 }
 
 /** How much of the issue's table (TABLE: each method alone, with LiST and with LiST's uniform ablation) has run. */
