@@ -215,6 +215,11 @@ test('train LoRA, self-train, reload mid-run and resume, try and export: the stu
   await expect(train.byTestId('selftrain.accuracy')).toHaveAttribute('data-points', '2');
   await expect(train.byTestId('selftrain.classes')).toHaveAttribute('data-points', '2');
   expect(await savedPseudoLabelRounds(page)).toEqual([1, 2]);
+  // The charts draw what their data-points say (each is handed its rows in its own slot of the second).
+  await expect(train.byTestId('selftrain.accuracy').locator('.recharts-xAxis .recharts-cartesian-axis-tick')).toHaveCount(2);
+  await expect(train.byTestId('selftrain.classes').locator('.recharts-xAxis .recharts-cartesian-axis-tick')).toHaveCount(2);
+  // The last round's weights stay on screen once the run has ended.
+  await expect(train.weightsTable).toContainText(/\d+ pseudo-labelled texts in the last round; weights as of student step 10\./);
   await expect(page.locator('[data-testid="train.run"][data-kind="selfTrain"]').getByTestId('train.run.delta')).toBeVisible();
   await studio.screenshot('selftrain-resumed');
   await page.emulateMedia({ colorScheme: 'dark' });

@@ -239,7 +239,8 @@ export class TrainingClient {
     const round = from?.kind === 'selfTrain' ? from.state.roundsFinished : 0;
     const step = from?.kind === 'train' ? from.state.loop.step : 0;
     const live: LiveRun = { runId: run.id, requestId: request.id, kind: run.kind, round, studentStep: 0, studentSteps: 0, phase: null, pseudo: [], step, totalSteps: 0 };
-    this.active = { run, live, pool, labels: new Map(), rows: new Map(), shown: {}, dirty: new Set(Object.keys(run.history)) };
+    const active: Active = { run, live, pool, labels: new Map(), rows: new Map(), shown: {}, dirty: new Set(Object.keys(run.history)) };
+    this.active = active;
     this.flush(true);
     try {
       const outcome: TrainOutcome | SelfTrainOutcome = await request.result;
@@ -247,6 +248,7 @@ export class TrainingClient {
     } catch (error) {
       await this.fail(error);
     } finally {
+      if (run.kind === 'selfTrain') patchSlice('training', { lastWeights: { runId: run.id, rows: [...active.rows.values()] } }, this.store);
       this.active = null;
       this.flush(true);
     }

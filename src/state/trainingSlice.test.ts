@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { PEFT_METHODS } from '../peft/registry';
 import { DEFAULT_TRAINING_CONFIG } from '../training/config';
 import { STUDENT_PRESETS, studentPresetOf } from '../selftrain/config';
-import { describeRun, formFromSettings, initialTrainingSlice, methodLr, settingsOfForm, withMethod, withStudentPreset, type RunView } from './trainingSlice';
+import { describeRun, formFromSettings, initialTrainingSlice, lastStepSkipped, methodLr, settingsOfForm, weightHistogram, withMethod, withStudentPreset, type PseudoRow, type RunView } from './trainingSlice';
 
 describe('formFromSettings', () => {
   it('applies a task\'s settings over the defaults and round-trips through settingsOfForm', () => {
@@ -89,5 +89,22 @@ describe('describeRun', () => {
     expect(describeRun(run({ kind: 'train', metrics: { heldOutAccuracy: 0.75, steps: 12, bestStep: 12 } }))).toBe('held-out accuracy 75% · 12 steps');
     // Early stopping kept step 3's parameters: their accuracy, not the last evaluation's.
     expect(describeRun(run({ kind: 'train', metrics: { heldOutAccuracy: 1, steps: 12, bestStep: 3 } }))).toBe('held-out accuracy 100% (step 3, kept) · 12 steps');
+  });
+});
+
+describe('the weights table', () => {
+  const row = (poolIndex: number, step: number, weight: number, phase: PseudoRow['phase'] = 'meta'): PseudoRow => ({ poolIndex, text: `t${poolIndex}`, label: 0, confidence: 0.9, weight, step, phase });
+
+  it('says a meta step was skipped only when every text of the latest step weighs 0', () => {
+    expect(lastStepSkipped([row(0, 5, 0), row(1, 5, 0), row(2, 4, 0.5)])).toBe(true);
+    expect(lastStepSkipped([row(0, 5, 0), row(1, 5, 1), row(2, 4, 0)])).toBe(false); // one text helped
+    expect(lastStepSkipped([row(0, 5, 0, 'warmup'), row(1, 5, 0, 'warmup')])).toBe(false); // not a meta step
+    expect(lastStepSkipped([row(0, 4, 0), row(1, 5, 0.25)])).toBe(false); // the step before was skipped, not the last
+    expect(lastStepSkipped([])).toBe(false);
+  });
+
+  it('bins weights from 0 to the largest (at least 1 / bins)', () => {
+    expect(weightHistogram([0, 0.5, 1], 4).map((b) => b.count)).toEqual([1, 0, 1, 1]);
+    expect(weightHistogram([], 10).every((b) => b.count === 0 && b.to <= 0.1 + 1e-12)).toBe(true);
   });
 });

@@ -79,6 +79,11 @@ export interface TrainingSlice {
   runs: RunView[];
   deltas: DeltaView[];
   live: LiveRun | null;
+  /**
+   * The weights table of the last self-training run that ended in this page (its final round's texts and weights),
+   * so it stays on screen after the run; kept in memory only, as the live one is.
+   */
+  lastWeights: { runId: string; rows: PseudoRow[] } | null;
   /** The run whose charts show (the live one while it runs). */
   selectedRunId: string | null;
   form: TrainForm;
@@ -181,6 +186,7 @@ export const initialTrainingSlice: TrainingSlice = {
   runs: [],
   deltas: [],
   live: null,
+  lastWeights: null,
   selectedRunId: null,
   form: { method: 'lora', configs: defaultConfigs(), ...startingKnobs('lora') },
   error: null,
@@ -224,6 +230,16 @@ export function describeRun(run: RunView): string {
 }
 
 /** Buckets of weights for the histogram: `bins` equal bins over [0, max(weights)] (at least [0, 1/bins]). */
+/**
+ * Whether the latest student step among `rows` was a meta step that weighed every text of its batch 0: no text's
+ * gradient agreed with the labelled batch's, so the student skipped the update (src/selftrain/metaWeights.ts).
+ */
+export function lastStepSkipped(rows: readonly PseudoRow[]): boolean {
+  const lastStep = rows.reduce((m, r) => Math.max(m, r.step), 0);
+  const last = rows.filter((r) => r.step === lastStep);
+  return last.length > 0 && last.every((r) => r.phase === 'meta' && r.weight === 0);
+}
+
 export function weightHistogram(weights: readonly number[], bins = 10): Array<{ from: number; to: number; count: number }> {
   const top = Math.max(1 / bins, ...weights);
   const width = top / bins;

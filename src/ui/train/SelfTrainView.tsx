@@ -9,7 +9,7 @@ import { useStudio } from '../../state/store';
 import type { Row } from '../charts/chartData';
 import { ChartSpace, GroupChart, useFigureWidth, type GroupChartProps } from '../charts/StudioCharts';
 import { useStaggered } from '../charts/useStaggered';
-import { weightHistogram, type PseudoRow } from '../../state/trainingSlice';
+import { lastStepSkipped, weightHistogram, type PseudoRow } from '../../state/trainingSlice';
 import { Panel } from '../common/Panel';
 import { STUDENT_PHASE_WORDS } from '../../selftrain/events';
 
@@ -22,7 +22,12 @@ export function SelfTrainView() {
   const rounds = useStudio((s) => s.training.runs.find((r) => r.id === s.training.selectedRunId)?.history.rounds ?? EMPTY);
   const pseudo = useStudio((s) => s.training.runs.find((r) => r.id === s.training.selectedRunId)?.history.pseudoLabels ?? EMPTY);
   const labels = useStudio(useShallow((s) => s.tasks.list.find((t) => t.id === s.tasks.currentId)?.labels.map((l) => l.name) ?? []));
-  const rows = useStudio((s) => (s.training.live?.runId === s.training.selectedRunId ? s.training.live?.pseudo ?? NO_ROWS : NO_ROWS));
+  const live = useStudio((s) => s.training.live !== null && s.training.live.runId === s.training.selectedRunId);
+  const rows = useStudio((s) => {
+    const { live: running, lastWeights, selectedRunId } = s.training;
+    if (running?.runId === selectedRunId) return running.pseudo;
+    return lastWeights?.runId === selectedRunId ? lastWeights.rows : NO_ROWS;
+  });
   const status = useStudio((s) => (s.training.live?.kind === 'selfTrain' ? `round ${s.training.live.round} · student step ${s.training.live.studentStep} of ${s.training.live.studentSteps} (${s.training.live.phase === null ? 'teacher labelling' : STUDENT_PHASE_WORDS[s.training.live.phase]})` : null));
   const accuracy = useMemo(() => rounds.map((r) => ({ round: r.round, teacher: r.teacherAccuracy, student: r.studentAccuracy })), [rounds]);
   // Texts left out as less confident (confidentShare < 1) stack on top of the kept ones, when a round had any.
@@ -38,7 +43,7 @@ export function SelfTrainView() {
         <Bars testId="selftrain.classes" title="Pseudo-labels per class, per round" slot={5} rows={pseudo} x="round" keys={classKeys} names={classNames} colours={classColours} stacked label={`Pseudo-labels per class of ${pseudo.length} rounds`} />
         <WeightHistogram rows={rows} />
       </div>
-      <WeightsTable rows={rows} labels={labels} />
+      <WeightsTable rows={rows} labels={labels} live={live} />
     </Panel>
   );
 }
@@ -83,7 +88,7 @@ const COLUMNS: Array<{ key: SortKey; title: string }> = [
 /** Shown rows at most; the table is sorted first, so the top of any order is visible. */
 const MAX_ROWS = 200;
 
-function WeightsTable({ rows, labels }: { rows: PseudoRow[]; labels: string[] }) {
+function WeightsTable({ rows, labels, live }: { rows: PseudoRow[]; labels: string[]; live: boolean }) {
   const [sort, setSort] = useState<{ key: SortKey; descending: boolean }>({ key: 'weight', descending: true });
   const sorted = useMemo(() => {
     const value = (r: PseudoRow): string | number => (sort.key === 'text' ? r.text : sort.key === 'label' ? (r.label ?? -1) : sort.key === 'confidence' ? (r.confidence ?? -1) : r.weight);
@@ -95,12 +100,14 @@ function WeightsTable({ rows, labels }: { rows: PseudoRow[]; labels: string[] })
     return out.slice(0, MAX_ROWS);
   }, [rows, sort]);
   const lastStep = rows.reduce((m, r) => Math.max(m, r.step), 0);
+  const skipped = useMemo(() => lastStepSkipped(rows), [rows]);
   if (rows.length === 0) return <p className="muted small">The table of pseudo-labelled texts fills in while a self-training run is going.</p>;
   return (
     <div className="table-wrap">
       <table className="weights-table" data-testid="selftrain.table" data-step={lastStep}>
         <caption className="muted small">
-          {rows.length} pseudo-labelled texts this round; weights as of student step {lastStep}.
+          {rows.length} pseudo-labelled texts {live ? 'this round' : 'in the last round'}; weights as of student step {lastStep}.
+          {skipped ? ' At that step no text’s gradient agreed with the labelled batch’s, so the meta step weighed them all 0 and the student skipped the update.' : ''}
         </caption>
         <thead>
           <tr>
