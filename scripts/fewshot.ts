@@ -59,16 +59,8 @@ import { DEFAULT_TRAINING_CONFIG } from '../src/training/config';
 import { fitClassifier } from '../src/training/fitClassifier';
 import { Rng } from '../src/training/rng';
 import { flag, loadBundled } from './bench/common';
+import { DatasetError, readDataset, type Dataset, type Row } from './fewshotData';
 import type { PseudoLabelQuality } from './fewshotTable';
-
-interface Row {
-  text: string;
-  label: string | number;
-}
-
-function readJsonl(path: string): Row[] {
-  return readFileSync(path, 'utf8').split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as Row);
-}
 
 function usage(message: string): never {
   console.error(`${message}\nusage: npm run fewshot -- --data <dir> --k <per class> --method <${METHOD_NAMES.join('|')}> [--self-train] [--unlabeled <n>] [--weighting ${WEIGHTINGS.join('|')}] [--student-head initial|teacher|fresh] [--rounds <n>] [--student-steps <n>] [--student-fine-tune <n>] [--meta-batch <n>] [--confident-share <x>] [--hard-labels] [--per-round <n>] [--steps <n> | --studio] [--lr <x>] [--student-lr <x>] [--eval-fraction <x>] [--head prompt|random] [--backend wasm|webgpu|cpu] [--seeds 1,2,3] [--feature-cache <file>] [--state-dir <dir>] [--dev <n>] [--json]`);
@@ -171,12 +163,17 @@ const featureFile = flag(args, '--feature-cache');
 const stateDir = flag(args, '--state-dir');
 
 const started = performance.now();
-const trainRows = readJsonl(join(dataDir, 'train.jsonl'));
-const testRows = readJsonl(join(dataDir, 'test.jsonl'));
-const names = [...new Set(trainRows.map((r) => String(r.label)))].sort();
+let dataset: Dataset;
+try {
+  dataset = readDataset(dataDir, k);
+} catch (error) {
+  if (!(error instanceof DatasetError)) throw error;
+  usage(error.message);
+}
+const { names } = dataset;
 const toExample = (r: Row): LabelledExample => ({ text: r.text, label: names.indexOf(String(r.label)) });
-const train = trainRows.map(toExample);
-const test = testRows.map(toExample).filter((e) => e.label >= 0);
+const train = dataset.train.map(toExample);
+const test = dataset.test.map(toExample);
 const backendInfo = await initNodeBackend(backend as 'wasm' | 'webgpu' | 'cpu');
 if (backendInfo.backend !== backend) usage(`Backend ${backend} could not start: ${backendInfo.fallbackReason ?? 'unknown reason'}.`);
 const ckpt = await loadBundled();
