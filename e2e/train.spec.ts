@@ -294,7 +294,7 @@ test('train LoRA, self-train, reload mid-run and resume, try and export: the stu
     const client = window.__tabtune!.client as unknown as { worker: { onerror: (e: { message: string; preventDefault(): void }) => void } };
     client.worker.onerror({ message: 'simulated crash', preventDefault: () => undefined });
   });
-  await expect(page.getByTestId('train.error')).toContainText('stopped in the middle of this run (The encoder worker stopped: simulated crash');
+  await expect(page.getByTestId('train.error')).toContainText('The worker running the model stopped in the middle of this run (simulated crash). Your labels');
   await expect(page.getByTestId('train.error')).toContainText('Reload the page, then press Resume');
   await expect(crashed).toHaveAttribute('data-status', 'interrupted');
   await expect(crashed.getByTestId('train.run.resume')).toHaveText(/^(Restart|Resume from step \d+)$/);

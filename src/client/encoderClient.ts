@@ -67,7 +67,8 @@ export class EncoderClient {
     worker.onmessage = (event) => this.receive(event.data);
     worker.onerror = (event) => {
       event.preventDefault?.();
-      this.failAll({ name: 'WorkerError', code: 'worker-crashed', message: `The encoder worker stopped: ${event.message || 'unknown error'}. Reload the page.` });
+      const reason = event.message || 'no reason given';
+      this.failAll({ name: 'WorkerError', code: 'worker-crashed', message: `The encoder worker stopped: ${reason}. Reload the page.`, reason });
     };
   }
 
@@ -193,7 +194,7 @@ export class EncoderClient {
   /** Stops the worker; pending requests reject. */
   dispose(): void {
     this.worker.terminate();
-    this.failAll({ name: 'WorkerError', code: 'worker-stopped', message: 'The encoder worker was stopped.' });
+    this.failAll({ name: 'WorkerError', code: 'worker-stopped', message: 'The encoder worker was stopped.', reason: 'the page stopped it' });
   }
 
   // ---- plumbing ------------------------------------------------------------------------------------------

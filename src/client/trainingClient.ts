@@ -281,7 +281,7 @@ export class TrainingClient {
     run.status = crashed ? 'interrupted' : 'failed';
     run.updatedAt = Date.now();
     run.error = crashed
-      ? `The worker running the model stopped in the middle of this run (${error.message}). Your labels and this run up to its last checkpoint are saved. Reload the page, then press Resume.`
+      ? `The worker running the model stopped in the middle of this run (${error.wire.reason ?? error.message}). Your labels and this run up to its last checkpoint are saved. Reload the page, then press Resume.`
       : toWireError(error).message;
     try {
       await db.putRun(run);

@@ -72,6 +72,8 @@ export interface WireError {
   code?: string;
   message: string;
   file?: string;
+  /** What the browser said when the worker itself failed ('worker-crashed'), for messages that wrap it. */
+  reason?: string;
 }
 
 // ---------------------------------------------------------------------------------------------------------
