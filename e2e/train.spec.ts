@@ -268,6 +268,7 @@ test('train LoRA, self-train, reload mid-run and resume, try and export: the stu
 
   // Try: a typed text's probabilities; predictions for every unlabelled text, exported as CSV.
   await train.openTry();
+  await expect(page.getByTestId('try.model')).toContainText('Answering: LoRA adapter, trained'); // the run just finished
   await page.getByTestId('try.text').fill('<b>Lovely</b> phone, great screen');
   await page.getByTestId('try.classify').click();
   await expect(page.getByTestId('try.prob')).toHaveCount(2);

@@ -16,7 +16,7 @@ import type { TrainingConfig } from '../training/config';
 import { pickLeastSure } from '../state/predictSlice';
 import { patchSlice, type StudioState, type StudioStore } from '../state/store';
 import type { ShownError } from '../state/tasksSlice';
-import { formFromSettings, initialTrainingSlice, settingsOfForm, withMethod, withStudentPreset, type DeltaView, type LiveRun, type PseudoRow, type RunView } from '../state/trainingSlice';
+import { formFromSettings, initialTrainingSlice, newestDelta, settingsOfForm, withMethod, withStudentPreset, type DeltaView, type LiveRun, type PseudoRow, type RunView } from '../state/trainingSlice';
 import type { EncoderClient, TrainingEvent } from './encoderClient';
 import { historyUpToRound, historyUpToStep } from './runHistory';
 import { setPickNext } from './studioData';
@@ -413,8 +413,7 @@ export class TrainingClient {
 
   /** The task's newest delta, or null. */
   latestDelta(): DeltaView | null {
-    const { deltas } = this.slice('training');
-    return deltas.reduce<DeltaView | null>((best, d) => (!best || d.createdAt >= best.createdAt ? d : best), null);
+    return newestDelta(this.slice('training').deltas);
   }
 
   /** Scores unlabelled texts with the newest delta: the first ACTIVE_POOL, or all of them. */

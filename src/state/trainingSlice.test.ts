@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { PEFT_METHODS } from '../peft/registry';
 import { DEFAULT_TRAINING_CONFIG } from '../training/config';
 import { STUDENT_PRESETS, studentPresetOf } from '../selftrain/config';
-import { describeRun, formFromSettings, initialTrainingSlice, lastStepSkipped, methodLr, settingsOfForm, weightHistogram, withMethod, withStudentPreset, type PseudoRow, type RunView } from './trainingSlice';
+import { describeRun, formFromSettings, initialTrainingSlice, lastStepSkipped, methodLr, settingsOfForm, weightHistogram, withMethod, withStudentPreset, describeModel, newestDelta, type DeltaView, type PseudoRow, type RunView } from './trainingSlice';
 
 describe('formFromSettings', () => {
   it('applies a task\'s settings over the defaults and round-trips through settingsOfForm', () => {
@@ -106,5 +106,22 @@ describe('the weights table', () => {
   it('bins weights from 0 to the largest (at least 1 / bins)', () => {
     expect(weightHistogram([0, 0.5, 1], 4).map((b) => b.count)).toEqual([1, 0, 1, 1]);
     expect(weightHistogram([], 10).every((b) => b.count === 0 && b.to <= 0.1 + 1e-12)).toBe(true);
+  });
+});
+
+describe('the model the Try page answers with', () => {
+  const delta = (id: string, createdAt: number, method = 'lora', runId: string | null = 'run'): DeltaView => ({ id, runId, method, format: 'peft', createdAt, bytes: 1, metrics: {} });
+
+  it('is the newest delta, trained or imported', () => {
+    expect(newestDelta([])).toBeNull();
+    expect(newestDelta([delta('a', 1), delta('b', 3), delta('c', 2)])?.id).toBe('b');
+  });
+
+  it('is named in words: method, trained or imported, and when', () => {
+    const at = Date.UTC(2026, 10, 24, 11, 42, 5);
+    expect(describeModel(delta('a', at))).toBe(`Answering: LoRA adapter, trained ${new Date(at).toLocaleString()}.`);
+    expect(describeModel(delta('a', at, 'bottleneck', null))).toBe(`Answering: Bottleneck adapters, imported ${new Date(at).toLocaleString()}.`);
+    expect(describeModel(delta('a', at, 'head', null))).toBe(`Answering: Classification head, imported ${new Date(at).toLocaleString()}.`);
+    expect(describeModel(null)).toMatch(/^No model yet/);
   });
 });

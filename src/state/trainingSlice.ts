@@ -229,7 +229,6 @@ export function describeRun(run: RunView): string {
   return parts.join(' · ');
 }
 
-/** Buckets of weights for the histogram: `bins` equal bins over [0, max(weights)] (at least [0, 1/bins]). */
 /**
  * Whether the latest student step among `rows` was a meta step that weighed every text of its batch 0: no text's
  * gradient agreed with the labelled batch's, so the student skipped the update (src/selftrain/metaWeights.ts).
@@ -240,6 +239,23 @@ export function lastStepSkipped(rows: readonly PseudoRow[]): boolean {
   return last.length > 0 && last.every((r) => r.phase === 'meta' && r.weight === 0);
 }
 
+/** The task's newest adapter (trained or imported), which the Try and Label pages use; null when it has none. */
+export function newestDelta(deltas: readonly DeltaView[]): DeltaView | null {
+  return deltas.reduce<DeltaView | null>((best, d) => (!best || d.createdAt >= best.createdAt ? d : best), null);
+}
+
+/**
+ * The adapter that answers on the Try page and labels the Label page's guesses (the task's newest), in words:
+ * "Answering: LoRA adapter, trained 11/24/2026, 11:42:05 AM."; imported ones (a file or a share link) say so.
+ */
+export function describeModel(delta: Pick<DeltaView, 'method' | 'runId' | 'createdAt'> | null): string {
+  if (!delta) return 'No model yet: train one on the Train page, or import an adapter on the Files page.';
+  const name = delta.method in PEFT_METHODS ? PEFT_METHODS[delta.method as MethodName].label : delta.method;
+  const what = delta.method === 'head' ? 'Classification head' : /adapter/i.test(name) ? name : `${name} adapter`;
+  return `Answering: ${what}, ${delta.runId ? 'trained' : 'imported'} ${new Date(delta.createdAt).toLocaleString()}.`;
+}
+
+/** Buckets of weights for the histogram: `bins` equal bins over [0, max(weights)] (at least [0, 1/bins]). */
 export function weightHistogram(weights: readonly number[], bins = 10): Array<{ from: number; to: number; count: number }> {
   const top = Math.max(1 / bins, ...weights);
   const width = top / bins;

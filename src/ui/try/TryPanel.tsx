@@ -2,14 +2,17 @@
 import { useShallow } from 'zustand/react/shallow';
 import { getTrainingClient } from '../../client';
 import { patchSlice, useStudio } from '../../state/store';
+import { describeModel, newestDelta } from '../../state/trainingSlice';
 import { ErrorMessage } from '../common/ErrorMessage';
 import { Panel } from '../common/Panel';
 
 export function TryPanel({ labels }: { labels: string[] }) {
   const { text, result, running, error } = useStudio(useShallow((s) => ({ text: s.predict.tryText, result: s.predict.tryResult, running: s.predict.running, error: s.predict.error })));
+  const model = useStudio((s) => describeModel(newestDelta(s.training.deltas)));
   const client = getTrainingClient();
   return (
     <Panel title="Try a text" testId="try.panel" description="What the newest model of this task says. Press Ctrl+Enter to classify.">
+      <p className="muted small" data-testid="try.model">{model}</p>
       <form
         onSubmit={(event) => {
           event.preventDefault();
