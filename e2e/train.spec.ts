@@ -188,6 +188,8 @@ test('train LoRA, self-train, reload mid-run and resume, try and export: the stu
   await expect.poll(async () => (await train.pseudoLabelCells()).map(labelShown), { timeout: 30_000 }).toEqual(after.map(() => true));
   await shotWhileTraining('selftrain-weights');
   await expect(train.byTestId('selftrain.accuracy')).toHaveAttribute('data-points', '1', { timeout: 240_000 });
+  // With a round finished, the status line estimates the time left from it.
+  await expect(train.byTestId('selftrain.view')).toContainText(/round \d · student step \d+ of \d+ \([^)]+\) · (under a minute|about \d+ min) left/);
   await recordWindow('selfTrain', selfStart);
   await expect(train.byTestId('selftrain.classes')).toHaveAttribute('data-points', /[12]/);
   await expect(train.byTestId('selftrain.classes')).toContainText('left out (less confident)');
@@ -259,6 +261,7 @@ test('train LoRA, self-train, reload mid-run and resume, try and export: the stu
   const resumedRun = page.locator('[data-testid="train.run"][data-kind="train"]').first();
   await expect(resumedRun).toHaveAttribute('data-status', 'running');
   await expect(train.byTestId('train.progress')).toContainText(/step \d+ of 40/, { timeout: 240_000 });
+  await expect(train.byTestId('train.progress')).toContainText(/step \d+ of 40 · (under a minute|about \d+ min) left/, { timeout: 60_000 }); // from the pace since the resume
   expect(Number((await train.byTestId('train.progress').textContent())?.match(/step (\d+)/)?.[1])).toBeGreaterThanOrEqual(savedStep); // not from 0
   await expect(resumedRun).toHaveAttribute('data-status', 'completed', { timeout: 240_000 });
   await recordWindow('trainResumed', plainResumeStart);

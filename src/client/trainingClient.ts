@@ -238,7 +238,9 @@ export class TrainingClient {
       : this.encoder.request<'selfTrain'>((id) => ({ type: 'selfTrain', id, job: { ...common, selfTrain: run.config.selfTrain as Partial<SelfTrainConfig>, unlabelled: pool, ...(from?.kind === 'selfTrain' ? { resume: from.state } : {}) } }));
     const round = from?.kind === 'selfTrain' ? from.state.roundsFinished : 0;
     const step = from?.kind === 'train' ? from.state.loop.step : 0;
-    const live: LiveRun = { runId: run.id, requestId: request.id, kind: run.kind, round, studentStep: 0, studentSteps: 0, phase: null, pseudo: [], step, totalSteps: 0 };
+    const started = Date.now();
+    const pace = { since: started, fromStep: step, roundsDone: round, roundSince: started, roundSeconds: [] };
+    const live: LiveRun = { runId: run.id, requestId: request.id, kind: run.kind, round, studentStep: 0, studentSteps: 0, phase: null, pseudo: [], step, totalSteps: 0, pace, at: started };
     const active: Active = { run, live, pool, labels: new Map(), rows: new Map(), shown: {}, dirty: new Set(Object.keys(run.history)) };
     this.active = active;
     this.flush(true);
@@ -357,6 +359,7 @@ export class TrainingClient {
           case 'round':
             series('rounds').push({ round: e.round, teacherAccuracy: e.teacherAccuracy, studentAccuracy: e.studentAccuracy, seconds: e.seconds, ...countsRow(e.pseudoLabelClassCounts) });
             run.metrics = { ...run.metrics, roundsFinished: e.round, teacherAccuracy: e.teacherAccuracy, studentAccuracy: e.studentAccuracy };
+            live.pace = { ...live.pace, roundsDone: e.round, roundSince: Date.now(), roundSeconds: [...live.pace.roundSeconds, e.seconds] };
             break;
           case 'done':
             break;
@@ -394,7 +397,7 @@ export class TrainingClient {
     const history = active.shown;
     const pseudo = [...active.rows.values()];
     this.replaceRun({ ...run, history });
-    patchSlice('training', { live: { ...live, pseudo } }, this.store);
+    patchSlice('training', { live: { ...live, pseudo, at: run.updatedAt } }, this.store);
     if (force || run.updatedAt - this.lastPersist >= PERSIST_MS) {
       this.lastPersist = run.updatedAt;
       void db.putRun({ ...run, history }).catch((error: unknown) => patchSlice('training', { error: shown(error) }, this.store));

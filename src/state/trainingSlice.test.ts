@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { PEFT_METHODS } from '../peft/registry';
 import { DEFAULT_TRAINING_CONFIG } from '../training/config';
-import { STUDENT_PRESETS, studentPresetOf } from '../selftrain/config';
-import { describeRun, formFromSettings, initialTrainingSlice, lastStepSkipped, methodLr, settingsOfForm, weightHistogram, withMethod, withStudentPreset, describeModel, newestDelta, type DeltaView, type PseudoRow, type RunView } from './trainingSlice';
+import { DEFAULT_SELF_TRAIN_CONFIG, STUDENT_PRESETS, studentPresetOf } from '../selftrain/config';
+import { describeRun, formFromSettings, initialTrainingSlice, lastStepSkipped, methodLr, settingsOfForm, weightHistogram, withMethod, withStudentPreset, describeModel, newestDelta, secondsLeft, roundsOf, formatTimeLeft, type RunPace, type DeltaView, type PseudoRow, type RunView } from './trainingSlice';
 
 describe('formFromSettings', () => {
   it('applies a task\'s settings over the defaults and round-trips through settingsOfForm', () => {
@@ -123,5 +123,31 @@ describe('the model the Try page answers with', () => {
     expect(describeModel(delta('a', at, 'bottleneck', null))).toBe(`Answering: Bottleneck adapters, imported ${new Date(at).toLocaleString()}.`);
     expect(describeModel(delta('a', at, 'head', null))).toBe(`Answering: Classification head, imported ${new Date(at).toLocaleString()}.`);
     expect(describeModel(null)).toMatch(/^No model yet/);
+  });
+});
+
+describe('time left', () => {
+  const pace = (p: Partial<RunPace> = {}): RunPace => ({ since: 0, fromStep: 0, roundsDone: 0, roundSince: 0, roundSeconds: [], ...p });
+
+  it('for plain training: the time per step since it (re)started, times the steps left; nothing before 3 steps', () => {
+    expect(secondsLeft({ kind: 'train', step: 2, totalSteps: 40, pace: pace() }, 6, 2_000)).toBeNull();
+    expect(secondsLeft({ kind: 'train', step: 10, totalSteps: 40, pace: pace() }, 6, 20_000)).toBeCloseTo(60); // 2 s a step, 30 left
+    // Resumed at step 20: only the steps since count.
+    expect(secondsLeft({ kind: 'train', step: 24, totalSteps: 40, pace: pace({ since: 100_000, fromStep: 20 }) }, 6, 104_000)).toBeCloseTo(16);
+  });
+
+  it('for self-training: the mean finished round, times the rounds left, less what the current round has run', () => {
+    expect(secondsLeft({ kind: 'selfTrain', step: 0, totalSteps: 0, pace: pace() }, 6, 50_000)).toBeNull();
+    const two = pace({ roundsDone: 2, roundSince: 100_000, roundSeconds: [50, 70] }); // 60 s a round, 4 left
+    expect(secondsLeft({ kind: 'selfTrain', step: 0, totalSteps: 0, pace: two }, 6, 100_000)).toBeCloseTo(240);
+    expect(secondsLeft({ kind: 'selfTrain', step: 0, totalSteps: 0, pace: two }, 6, 130_000)).toBeCloseTo(210);
+    expect(secondsLeft({ kind: 'selfTrain', step: 0, totalSteps: 0, pace: two }, 2, 130_000)).toBe(0); // never below 0
+  });
+
+  it('reads the round count from the run, and says the estimate in words', () => {
+    expect(roundsOf({ config: { method: {}, training: {}, selfTrain: { rounds: 3 } } })).toBe(3);
+    expect(roundsOf({ config: { method: {}, training: {} } })).toBe(DEFAULT_SELF_TRAIN_CONFIG.rounds);
+    expect(roundsOf({ config: { method: {}, training: {}, selfTrain: { rounds: 'x' } } })).toBe(DEFAULT_SELF_TRAIN_CONFIG.rounds);
+    expect([30, 89, 150, 3599, 3600 + 600].map(formatTimeLeft)).toEqual(['under a minute left', 'about 1 min left', 'about 3 min left', 'about 1 h left', 'about 1 h 10 min left']);
   });
 });

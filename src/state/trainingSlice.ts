@@ -60,6 +60,20 @@ export interface LiveRun {
   /** Step and total steps of the current fit (plain training, or a round's fit). */
   step: number;
   totalSteps: number;
+  /** How fast the run has gone since it started (or resumed) in this page: what secondsLeft estimates from. */
+  pace: RunPace;
+  /** When this copy was handed to the store (ms since the epoch): the "now" of its time-left estimate. */
+  at: number;
+}
+
+export interface RunPace {
+  /** When the run (re)started here, ms since the epoch, and the step it started from (plain training). */
+  since: number;
+  fromStep: number;
+  /** Rounds finished so far, the time the last one ended here (or `since`), and each one's length in seconds. */
+  roundsDone: number;
+  roundSince: number;
+  roundSeconds: number[];
 }
 
 /** The self-training knobs the form shows (fineTune comes from the training fields). */
@@ -237,6 +251,46 @@ export function lastStepSkipped(rows: readonly PseudoRow[]): boolean {
   const lastStep = rows.reduce((m, r) => Math.max(m, r.step), 0);
   const last = rows.filter((r) => r.step === lastStep);
   return last.length > 0 && last.every((r) => r.phase === 'meta' && r.weight === 0);
+}
+
+/**
+ * About how many seconds a run has left, from its pace in this page: plain training from the time per step since
+ * it (re)started (after 3 steps), self-training from the mean length of the rounds it finished here, less the
+ * time the current round has run. `rounds` is the self-training run's round count. Null until there is a pace to
+ * go on.
+ */
+export function secondsLeft(live: Pick<LiveRun, 'kind' | 'step' | 'totalSteps' | 'pace'>, rounds: number, now: number): number | null {
+  const p = live.pace;
+  if (live.kind === 'train') {
+    const done = live.step - p.fromStep;
+    if (done < 3 || live.totalSteps <= 0) return null;
+    return Math.max(0, ((now - p.since) / 1000 / done) * (live.totalSteps - live.step));
+  }
+  if (p.roundSeconds.length === 0) return null;
+  const perRound = p.roundSeconds.reduce((a, b) => a + b, 0) / p.roundSeconds.length;
+  return Math.max(0, (rounds - p.roundsDone) * perRound - (now - p.roundSince) / 1000);
+}
+
+/** A self-training run's round count: its config's, or the default's. */
+export function roundsOf(run: Pick<RunView, 'config'> | undefined): number {
+  const rounds = (run?.config.selfTrain as { rounds?: unknown } | undefined)?.rounds;
+  return typeof rounds === 'number' && Number.isInteger(rounds) && rounds > 0 ? rounds : DEFAULT_SELF_TRAIN_CONFIG.rounds;
+}
+
+/** The live run's time left in words, as of its last update, or null while there is no pace to estimate it from. */
+export function liveTimeLeft(training: Pick<TrainingSlice, 'live' | 'runs'>): string | null {
+  const live = training.live;
+  if (!live) return null;
+  const left = secondsLeft(live, roundsOf(training.runs.find((r) => r.id === live.runId)), live.at);
+  return left === null ? null : formatTimeLeft(left);
+}
+
+/** A duration in words, rounded as an estimate should be: "under a minute", "about 4 min", "about 1 h 10 min". */
+export function formatTimeLeft(seconds: number): string {
+  if (seconds < 60) return 'under a minute left';
+  const minutes = Math.round(seconds / 60);
+  if (minutes < 60) return `about ${minutes} min left`;
+  return `about ${Math.floor(minutes / 60)} h${minutes % 60 ? ` ${minutes % 60} min` : ''} left`;
 }
 
 /** The task's newest adapter (trained or imported), which the Try and Label pages use; null when it has none. */

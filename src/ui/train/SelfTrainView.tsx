@@ -9,7 +9,7 @@ import { useStudio } from '../../state/store';
 import type { Row } from '../charts/chartData';
 import { ChartSpace, GroupChart, useFigureWidth, type GroupChartProps } from '../charts/StudioCharts';
 import { useStaggered } from '../charts/useStaggered';
-import { lastStepSkipped, weightHistogram, type PseudoRow } from '../../state/trainingSlice';
+import { lastStepSkipped, liveTimeLeft, weightHistogram, type PseudoRow } from '../../state/trainingSlice';
 import { Panel } from '../common/Panel';
 import { STUDENT_PHASE_WORDS } from '../../selftrain/events';
 
@@ -28,7 +28,12 @@ export function SelfTrainView() {
     if (running?.runId === selectedRunId) return running.pseudo;
     return lastWeights?.runId === selectedRunId ? lastWeights.rows : NO_ROWS;
   });
-  const status = useStudio((s) => (s.training.live?.kind === 'selfTrain' ? `round ${s.training.live.round} · student step ${s.training.live.studentStep} of ${s.training.live.studentSteps} (${s.training.live.phase === null ? 'teacher labelling' : STUDENT_PHASE_WORDS[s.training.live.phase]})` : null));
+  const status = useStudio((s) => {
+    const l = s.training.live;
+    if (l?.kind !== 'selfTrain') return null;
+    const left = liveTimeLeft(s.training);
+    return `round ${l.round} · student step ${l.studentStep} of ${l.studentSteps} (${l.phase === null ? 'teacher labelling' : STUDENT_PHASE_WORDS[l.phase]})${left ? ` · ${left}` : ''}`;
+  });
   const accuracy = useMemo(() => rounds.map((r) => ({ round: r.round, teacher: r.teacherAccuracy, student: r.studentAccuracy })), [rounds]);
   // Texts left out as less confident (confidentShare < 1) stack on top of the kept ones, when a round had any.
   const anyDropped = pseudo.some((r) => (r.dropped ?? 0) > 0);

@@ -1,6 +1,7 @@
 /** Live charts of the selected run: loss, held-out accuracy, learning rate, step speed. */
 import { memo } from 'react';
 import { useStudio } from '../../state/store';
+import { liveTimeLeft } from '../../state/trainingSlice';
 import { formatValue, type Row } from '../charts/chartData';
 import { ChartSpace, SeriesChart, useFigureWidth } from '../charts/StudioCharts';
 import { useStaggered } from '../charts/useStaggered';
@@ -12,7 +13,13 @@ const UNIT: [number, number] = [0, 1];
 export function TrainCharts() {
   const steps = useStudio((s) => s.training.runs.find((r) => r.id === s.training.selectedRunId)?.history.steps ?? EMPTY);
   const evals = useStudio((s) => s.training.runs.find((r) => r.id === s.training.selectedRunId)?.history.evals ?? EMPTY);
-  const progress = useStudio((s) => (s.training.live ? `${s.training.live.kind === 'selfTrain' ? `round ${s.training.live.round} · ` : ''}step ${s.training.live.step} of ${s.training.live.totalSteps}` : null));
+  const progress = useStudio((s) => {
+    const l = s.training.live;
+    if (!l) return null;
+    // A self-training run's time left is in its own panel's status line.
+    const left = l.kind === 'train' ? liveTimeLeft(s.training) : null;
+    return `${l.kind === 'selfTrain' ? `round ${l.round} · ` : ''}step ${l.step} of ${l.totalSteps}${left ? ` · ${left}` : ''}`;
+  });
   // Shown before the first step too: the charts mount (empty) when the page opens, not in the middle of a run.
   return (
     <Panel title="Training charts" testId="train.charts" description={progress ?? (steps.length === 0 ? 'No steps recorded yet' : `${steps.length} steps recorded`)}>
