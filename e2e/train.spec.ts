@@ -109,9 +109,14 @@ test('train LoRA, self-train, reload mid-run and resume, try and export: the stu
   await expect(page.getByTestId('texts.report.added')).toHaveText('16');
   await useModel();
 
-  // Label 8 with the keyboard.
+  // Label 8 with the keyboard. After the first, the Train page says why it cannot train yet.
   await label.open();
-  for (let i = 0; i < 8; i++) await label.press(i % 2 === 0 ? '1' : '2', `${i + 1} of 16 labelled`);
+  await label.press('1', '1 of 16 labelled');
+  await train.open();
+  await expect(train.byTestId('train.hint')).toHaveText('Label texts of at least two labels first (Label page): a classifier learns from the differences.');
+  await expect(train.byTestId('train.start')).toBeDisabled();
+  await label.open();
+  for (let i = 1; i < 8; i++) await label.press(i % 2 === 0 ? '1' : '2', `${i + 1} of 16 labelled`);
 
   // Train LoRA briefly; the charts fill in while it runs.
   await train.open();

@@ -15,16 +15,30 @@ export function TrainPanel() {
   const client = getTrainingClient();
   const form = useStudio((s) => s.training.form);
   const error = useStudio((s) => s.training.error);
-  const { labelled, unlabelled, classes, live, modelReady } = useStudio(
+  const { labelled, labelsUsed, unlabelled, live, modelReady } = useStudio(
     useShallow((s) => {
       let labelled = 0;
-      for (const t of s.tasks.texts) if (t.label !== null) labelled++;
-      const task = s.tasks.list.find((t) => t.id === s.tasks.currentId);
-      return { labelled, unlabelled: s.tasks.texts.length - labelled, classes: task?.labels.length ?? 0, live: s.training.live !== null, modelReady: s.encoder.model !== null };
+      const used = new Set<number>();
+      for (const t of s.tasks.texts) {
+        if (t.label === null) continue;
+        labelled++;
+        used.add(t.label);
+      }
+      return { labelled, labelsUsed: used.size, unlabelled: s.tasks.texts.length - labelled, live: s.training.live !== null, modelReady: s.encoder.model !== null };
     }),
   );
   const method = PEFT_METHODS[form.method];
-  const canTrain = !live && modelReady && labelled > 0 && classes >= 2;
+  // A classifier learns from differences: texts of one label alone would teach it to answer that label always.
+  const canTrain = !live && modelReady && labelsUsed >= 2;
+  const hint = !modelReady
+    ? 'Waiting for the encoder to load…'
+    : labelled === 0
+      ? 'Label a few texts first (Label page).'
+      : labelsUsed < 2
+        ? 'Label texts of at least two labels first (Label page): a classifier learns from the differences.'
+        : unlabelled === 0
+          ? 'Self-training also needs unlabelled texts: add some on the Tasks page.'
+          : null;
   return (
     <Panel title="Train" testId="train.panel" description={`${labelled} labelled · ${unlabelled} unlabelled texts. Training runs in a background worker; the page stays usable.`}>
       <div className="config-form__field">
@@ -63,7 +77,11 @@ export function TrainPanel() {
         <button type="button" className="button" data-testid="train.cancel" disabled={!live} onClick={() => client.cancel()}>
           Cancel
         </button>
-        {!modelReady ? <p className="muted small">Waiting for the encoder to load…</p> : labelled === 0 ? <p className="muted small">Label a few texts first (Label page).</p> : null}
+        {hint ? (
+          <p className="muted small" data-testid="train.hint">
+            {hint}
+          </p>
+        ) : null}
       </div>
       {error ? (
         <ErrorMessage testId="train.error" title="Training stopped" error={error}>
