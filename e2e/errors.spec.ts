@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Route } from '@playwright/test';
+import { axeViolations } from './axe';
 import { expect, test } from './fixtures';
 import { BUNDLED_MODEL_ID } from './pages/StudioPage';
 
@@ -66,7 +67,10 @@ test('broken Hub checkpoints and a dead network show the error and keep the prev
     await expect(studio.byTestId('encoder.error.code')).toHaveText(c.code);
     await expect(studio.byTestId('encoder.error.message')).not.toBeEmpty();
     await expect(studio.modelId).toHaveText(BUNDLED_MODEL_ID);
-    if (c.code === 'corrupt-weights') await studio.screenshot('error-corrupt');
+    if (c.code === 'corrupt-weights') {
+      await studio.screenshot('error-corrupt');
+      expect(await axeViolations(page)).toEqual([]); // the error panel, its buttons and the page around it
+    }
     await page.unroute('https://huggingface.co/**');
   }
 

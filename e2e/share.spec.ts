@@ -9,6 +9,7 @@ import { strFromU8, unzipSync } from 'fflate';
 import type { Browser, Page } from '@playwright/test';
 import { fromBase64Url, toBase64Url } from '../src/share/base64url';
 import { makeAdapterFiles, type AdapterFiles } from './adapterFiles';
+import { axeViolations } from './axe';
 import { expect, test } from './fixtures';
 import { FilesPage } from './pages/FilesPage';
 import { TasksPage } from './pages/TasksPage';
@@ -93,6 +94,7 @@ test('adapters: wrong ones refused, import, download, delete; a share link recre
   await files.deltas.first().getByTestId('files.delta.delete').click();
   await expect(files.byTestId('files.delta.confirm')).toBeVisible();
   await studio.screenshot('files-delete-confirm');
+  expect(await axeViolations(page)).toEqual([]); // the confirmation, as axe-core sees it
   await files.byTestId('files.delta.delete.yes').click();
   await expect(files.deltas).toHaveCount(1);
   await page.reload();

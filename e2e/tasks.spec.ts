@@ -3,6 +3,7 @@
  * the keyboard (undo, skip), a fix in the table, and everything still there after a reload. Text with HTML in
  * it stays text; a malformed CSV line and a binary file are reported.
  */
+import { axeViolations } from './axe';
 import { expect, test } from './fixtures';
 import { LabelPage } from './pages/LabelPage';
 import { TasksPage } from './pages/TasksPage';
@@ -36,6 +37,7 @@ test('tasks, texts and keyboard labelling survive a reload; HTML stays inert', a
   await tasks.upload('reviews.csv', CSV, 'text/csv');
   await expect(page.getByTestId('texts.columns.preview')).toBeVisible();
   await studio.screenshot('csv-columns');
+  expect(await axeViolations(page)).toEqual([]); // the column picker and its preview table
   await tasks.importTable('review', 'sentiment');
   await expect(page.getByTestId('texts.report.added')).toHaveText('6');
   await expect(tasks.report).toContainText('2 with a label');
@@ -157,6 +159,7 @@ test('100,000 lines import with a progress bar; a full disk is reported and lose
   await page.getByTestId('task.rename.save').click();
   await expect(page.getByTestId('storage.error')).toContainText('no room left');
   await studio.screenshot('storage-full');
+  expect(await axeViolations(page)).toEqual([]); // two error messages on the page
 
   await page.reload();
   await expect(tasks.details.getByRole('heading', { name: 'Big', level: 2 })).toBeVisible();

@@ -15,6 +15,7 @@
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
+import { axeViolations } from './axe';
 import { expect, test } from './fixtures';
 import { LabelPage } from './pages/LabelPage';
 import { ARTIFACTS_DIR } from './pages/StudioPage';
@@ -229,6 +230,8 @@ test('train LoRA, self-train, reload mid-run and resume, try and export: the stu
   await expect(train.weightsTable).toContainText(/\d+ pseudo-labelled texts in the last round; weights as of student step 10\./);
   await expect(page.locator('[data-testid="train.run"][data-kind="selfTrain"]').getByTestId('train.run.delta')).toBeVisible();
   await studio.screenshot('selftrain-resumed');
+  // With runs, live charts and the weights table on it, the Train page passes axe-core's WCAG 2.1 AA checks.
+  expect(await axeViolations(page)).toEqual([]);
   await page.emulateMedia({ colorScheme: 'dark' });
   await studio.screenshot('train-dark');
   await page.emulateMedia({ colorScheme: 'light' });
