@@ -58,3 +58,22 @@ test("every page passes axe-core's WCAG 2.1 AA checks, in light and dark mode", 
 
   expect(found).toEqual([]);
 });
+
+test('the check finds what it should: an image without alt text, an empty button, faint text', async ({ studio, backend }) => {
+  const page = studio.page;
+  await new TasksPage(page).goto(backend);
+  expect(await axeViolations(page)).toEqual([]);
+  await page.evaluate(() => {
+    const main = document.querySelector('main')!;
+    const img = document.createElement('img');
+    img.src = 'data:image/gif;base64,R0lGODlhAQABAAAAACw=';
+    const button = document.createElement('button');
+    const faint = document.createElement('p');
+    faint.textContent = 'hard to read';
+    faint.style.color = '#e8e8e8';
+    main.append(img, button, faint);
+  });
+  const found = await axeViolations(page);
+  expect(found.map((v) => v.split(' ')[0]).sort()).toEqual(['button-name', 'color-contrast', 'image-alt']);
+  expect(found.find((v) => v.startsWith('color-contrast'))).toMatch(/insufficient color contrast/);
+});

@@ -168,7 +168,8 @@ try {
   dataset = readDataset(dataDir, k);
 } catch (error) {
   if (!(error instanceof DatasetError)) throw error;
-  usage(error.message);
+  console.error(error.message); // what is wrong with the data, not with the command line: no usage line
+  process.exit(2);
 }
 const { names } = dataset;
 const toExample = (r: Row): LabelledExample => ({ text: r.text, label: names.indexOf(String(r.label)) });

@@ -16,7 +16,7 @@ import type { TrainingConfig } from '../training/config';
 import { pickLeastSure } from '../state/predictSlice';
 import { patchSlice, type StudioState, type StudioStore } from '../state/store';
 import type { ShownError } from '../state/tasksSlice';
-import { formFromSettings, initialTrainingSlice, newestDelta, settingsOfForm, withMethod, withStudentPreset, type DeltaView, type LiveRun, type PseudoRow, type RunView } from '../state/trainingSlice';
+import { formFromSettings, initialTrainingSlice, mayStopEarly, newestDelta, roundsOf, type RunPace, type TrainingSlice, settingsOfForm, withMethod, withStudentPreset, type DeltaView, type LiveRun, type PseudoRow, type RunView } from '../state/trainingSlice';
 import type { EncoderClient, TrainingEvent } from './encoderClient';
 import { historyUpToRound, historyUpToStep } from './runHistory';
 import { setPickNext } from './studioData';
@@ -55,6 +55,17 @@ function viewOf(run: RunRecord): RunView {
   };
 }
 
+/**
+ * The weights table to keep once a self-training run has stopped: the round it stopped in, or, when it stopped
+ * before that round's first student step, the last finished one; null when it stopped before any.
+ */
+function lastWeightsOf(active: Active): TrainingSlice['lastWeights'] {
+  const { run, live, finishedRound } = active;
+  const rows = [...active.rows.values()];
+  if (rows.length > 0) return { runId: run.id, rows, round: live.round, finished: run.status === 'completed' || finishedRound?.round === live.round };
+  return finishedRound ? { runId: run.id, rows: finishedRound.rows, round: finishedRound.round, finished: true } : null;
+}
+
 function deltaView(d: DeltaRecord): DeltaView {
   return { id: d.id, runId: d.runId, method: d.method, format: d.format, createdAt: d.createdAt, bytes: d.zip.byteLength, metrics: d.metrics };
 }
@@ -72,6 +83,8 @@ interface Active {
   labels: Map<number, PseudoLabel>;
   /** The weights table: the texts the student met this round, with their latest weight. */
   rows: Map<number, PseudoRow>;
+  /** The weights table as the last finished round left it (kept for when a run stops before the next one's steps). */
+  finishedRound: { round: number; rows: PseudoRow[] } | null;
   /** The history as last given to the store; only series changed since (`dirty`) are copied again. */
   shown: RunRecord['history'];
   dirty: Set<string>;
@@ -239,9 +252,11 @@ export class TrainingClient {
     const round = from?.kind === 'selfTrain' ? from.state.roundsFinished : 0;
     const step = from?.kind === 'train' ? from.state.loop.step : 0;
     const started = Date.now();
-    const pace = { since: started, fromStep: step, roundsDone: round, roundSince: started, roundSeconds: [] };
-    const live: LiveRun = { runId: run.id, requestId: request.id, kind: run.kind, round, studentStep: 0, studentSteps: 0, phase: null, pseudo: [], step, totalSteps: 0, pace, at: started };
-    const active: Active = { run, live, pool, labels: new Map(), rows: new Map(), shown: {}, dirty: new Set(Object.keys(run.history)) };
+    const pace: RunPace = { since: null, fromStep: step, rounds: roundsOf(run), mayStopEarly: mayStopEarly(run), roundsDone: round, roundSince: started, roundSeconds: [] };
+    // A fresh self-training run starts with its first teacher; a resumed one with the next round's labelling.
+    const stage = run.kind === 'train' ? null : from ? 'labelling' : 'firstTeacher';
+    const live: LiveRun = { runId: run.id, requestId: request.id, kind: run.kind, round, stage, studentStep: 0, studentSteps: 0, phase: null, pseudo: [], step, totalSteps: 0, pace, at: started };
+    const active: Active = { run, live, pool, labels: new Map(), rows: new Map(), finishedRound: null, shown: {}, dirty: new Set(Object.keys(run.history)) };
     this.active = active;
     this.flush(true);
     try {
@@ -250,7 +265,7 @@ export class TrainingClient {
     } catch (error) {
       await this.fail(error);
     } finally {
-      if (run.kind === 'selfTrain') patchSlice('training', { lastWeights: { runId: run.id, rows: [...active.rows.values()] } }, this.store);
+      if (run.kind === 'selfTrain') patchSlice('training', { lastWeights: lastWeightsOf(active) }, this.store);
       this.active = null;
       this.flush(true);
     }
@@ -317,6 +332,7 @@ export class TrainingClient {
         if (e.kind === 'step') {
           series('steps').push({ step: e.step, loss: e.loss, lr: e.lr, examplesPerSecond: e.examplesPerSecond, gradNorm: e.gradNorm });
           Object.assign(live, { step: e.step, totalSteps: e.totalSteps });
+          if (live.pace.since === null) live.pace = { ...live.pace, since: Date.now(), fromStep: e.step };
         } else if (e.kind === 'eval') {
           series('evals').push({ step: e.step, heldOutAccuracy: e.heldOutAccuracy, heldOutLoss: e.heldOutLoss });
         }
@@ -330,7 +346,7 @@ export class TrainingClient {
             const steps = series('steps');
             if (e.event.kind === 'step') {
               steps.push({ step: steps.length + 1, round: e.round, loss: e.event.loss, lr: e.event.lr, examplesPerSecond: e.event.examplesPerSecond, gradNorm: e.event.gradNorm });
-              Object.assign(live, { step: e.event.step, totalSteps: e.event.totalSteps, round: e.round });
+              Object.assign(live, { step: e.event.step, totalSteps: e.event.totalSteps, round: e.round, stage: e.round === 0 ? 'firstTeacher' : 'fineTune' } satisfies Partial<LiveRun>);
             } else if (e.event.kind === 'eval') {
               series('evals').push({ step: steps.length, round: e.round, heldOutAccuracy: e.event.heldOutAccuracy, heldOutLoss: e.event.heldOutLoss });
             }
@@ -340,7 +356,7 @@ export class TrainingClient {
             series('pseudoLabels').push({ round: e.round, count: e.count, dropped: e.dropped, meanConfidence: e.meanConfidence, ...countsRow(e.classCounts) });
             active.labels = new Map(e.items.map((item) => [item.poolIndex, item]));
             active.rows = new Map();
-            Object.assign(live, { round: e.round, studentStep: 0, phase: null } satisfies Partial<LiveRun>);
+            Object.assign(live, { round: e.round, stage: 'student', studentStep: 0, phase: null } satisfies Partial<LiveRun>);
             break;
           case 'studentStep':
             series('student').push({ round: e.round, step: e.step, loss: e.loss, metaLoss: e.metaLoss });
@@ -354,12 +370,14 @@ export class TrainingClient {
                 active.rows.set(poolIndex, { poolIndex, text: active.pool[poolIndex] ?? '', label: pseudo?.label ?? null, confidence: pseudo?.confidence ?? null, ...next });
               }
             });
-            Object.assign(live, { studentStep: e.step, studentSteps: e.totalSteps, phase: e.phase } satisfies Partial<LiveRun>);
+            Object.assign(live, { stage: 'student', studentStep: e.step, studentSteps: e.totalSteps, phase: e.phase } satisfies Partial<LiveRun>);
             break;
           case 'round':
             series('rounds').push({ round: e.round, teacherAccuracy: e.teacherAccuracy, studentAccuracy: e.studentAccuracy, seconds: e.seconds, ...countsRow(e.pseudoLabelClassCounts) });
             run.metrics = { ...run.metrics, roundsFinished: e.round, teacherAccuracy: e.teacherAccuracy, studentAccuracy: e.studentAccuracy };
             live.pace = { ...live.pace, roundsDone: e.round, roundSince: Date.now(), roundSeconds: [...live.pace.roundSeconds, e.seconds] };
+            live.stage = 'labelling'; // the next round starts with the teacher labelling its sample
+            active.finishedRound = { round: e.round, rows: [...active.rows.values()] };
             break;
           case 'done':
             break;
@@ -368,6 +386,8 @@ export class TrainingClient {
       }
       case 'trainCheckpoint':
       case 'selfTrainState':
+        // A self-training state is saved after each finished round (the first teacher's included): labelling is next.
+        if (message.type === 'selfTrainState') live.stage = 'labelling';
         run.checkpoint = message.type === 'trainCheckpoint' ? message.checkpoint : message.state;
         this.lastPersist = 0; // save now: this is the point a reload resumes from
         break;

@@ -72,7 +72,7 @@ export interface WireError {
   code?: string;
   message: string;
   file?: string;
-  /** What the browser said when the worker itself failed ('worker-crashed'), for messages that wrap it. */
+  /** Why the worker itself stopped ('worker-crashed': what the browser said; 'worker-stopped'), for messages that wrap it. */
   reason?: string;
 }
 

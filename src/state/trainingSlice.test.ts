@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { PEFT_METHODS } from '../peft/registry';
 import { DEFAULT_TRAINING_CONFIG } from '../training/config';
 import { DEFAULT_SELF_TRAIN_CONFIG, STUDENT_PRESETS, studentPresetOf } from '../selftrain/config';
-import { describeRun, formFromSettings, initialTrainingSlice, lastStepSkipped, methodLr, settingsOfForm, weightHistogram, withMethod, withStudentPreset, describeModel, newestDelta, secondsLeft, roundsOf, formatTimeLeft, type RunPace, type DeltaView, type PseudoRow, type RunView } from './trainingSlice';
+import { describeRun, formFromSettings, initialTrainingSlice, lastStepSkipped, methodLr, settingsOfForm, weightHistogram, withMethod, withStudentPreset, describeModel, newestDelta, secondsLeft, roundsOf, formatTimeLeft, mayStopEarly, selfTrainStatus, type LiveRun, type RunPace, type DeltaView, type PseudoRow, type RunView } from './trainingSlice';
 
 describe('formFromSettings', () => {
   it('applies a task\'s settings over the defaults and round-trips through settingsOfForm', () => {
@@ -127,27 +127,47 @@ describe('the model the Try page answers with', () => {
 });
 
 describe('time left', () => {
-  const pace = (p: Partial<RunPace> = {}): RunPace => ({ since: 0, fromStep: 0, roundsDone: 0, roundSince: 0, roundSeconds: [], ...p });
+  const pace = (p: Partial<RunPace> = {}): RunPace => ({ since: 0, fromStep: 0, rounds: 6, mayStopEarly: false, roundsDone: 0, roundSince: 0, roundSeconds: [], ...p });
 
-  it('for plain training: the time per step since it (re)started, times the steps left; nothing before 3 steps', () => {
-    expect(secondsLeft({ kind: 'train', step: 2, totalSteps: 40, pace: pace() }, 6, 2_000)).toBeNull();
-    expect(secondsLeft({ kind: 'train', step: 10, totalSteps: 40, pace: pace() }, 6, 20_000)).toBeCloseTo(60); // 2 s a step, 30 left
-    // Resumed at step 20: only the steps since count.
-    expect(secondsLeft({ kind: 'train', step: 24, totalSteps: 40, pace: pace({ since: 100_000, fromStep: 20 }) }, 6, 104_000)).toBeCloseTo(16);
+  it('for plain training: the time per step since its first step here, times the steps left; nothing before 3 steps', () => {
+    expect(secondsLeft({ kind: 'train', step: 2, totalSteps: 40, pace: pace() }, 2_000)).toBeNull();
+    expect(secondsLeft({ kind: 'train', step: 10, totalSteps: 40, pace: pace({ since: null }) }, 20_000)).toBeNull(); // no step seen yet
+    expect(secondsLeft({ kind: 'train', step: 10, totalSteps: 40, pace: pace() }, 20_000)).toBeCloseTo(60); // 2 s a step, 30 left
+    // Resumed: the first step seen here was 20, at t = 100 s.
+    expect(secondsLeft({ kind: 'train', step: 24, totalSteps: 40, pace: pace({ since: 100_000, fromStep: 20 }) }, 104_000)).toBeCloseTo(16);
   });
 
   it('for self-training: the mean finished round, times the rounds left, less what the current round has run', () => {
-    expect(secondsLeft({ kind: 'selfTrain', step: 0, totalSteps: 0, pace: pace() }, 6, 50_000)).toBeNull();
+    expect(secondsLeft({ kind: 'selfTrain', step: 0, totalSteps: 0, pace: pace() }, 50_000)).toBeNull();
     const two = pace({ roundsDone: 2, roundSince: 100_000, roundSeconds: [50, 70] }); // 60 s a round, 4 left
-    expect(secondsLeft({ kind: 'selfTrain', step: 0, totalSteps: 0, pace: two }, 6, 100_000)).toBeCloseTo(240);
-    expect(secondsLeft({ kind: 'selfTrain', step: 0, totalSteps: 0, pace: two }, 6, 130_000)).toBeCloseTo(210);
-    expect(secondsLeft({ kind: 'selfTrain', step: 0, totalSteps: 0, pace: two }, 2, 130_000)).toBe(0); // never below 0
+    expect(secondsLeft({ kind: 'selfTrain', step: 0, totalSteps: 0, pace: two }, 100_000)).toBeCloseTo(240);
+    expect(secondsLeft({ kind: 'selfTrain', step: 0, totalSteps: 0, pace: two }, 130_000)).toBeCloseTo(210);
+    expect(secondsLeft({ kind: 'selfTrain', step: 0, totalSteps: 0, pace: { ...two, rounds: 2 } }, 130_000)).toBe(0); // never below 0
   });
 
-  it('reads the round count from the run, and says the estimate in words', () => {
+  it("reads the round count and early stopping from the run's config, and says the estimate in words", () => {
     expect(roundsOf({ config: { method: {}, training: {}, selfTrain: { rounds: 3 } } })).toBe(3);
     expect(roundsOf({ config: { method: {}, training: {} } })).toBe(DEFAULT_SELF_TRAIN_CONFIG.rounds);
     expect(roundsOf({ config: { method: {}, training: {}, selfTrain: { rounds: 'x' } } })).toBe(DEFAULT_SELF_TRAIN_CONFIG.rounds);
-    expect([30, 89, 150, 3599, 3600 + 600].map(formatTimeLeft)).toEqual(['under a minute left', 'about 1 min left', 'about 3 min left', 'about 1 h left', 'about 1 h 10 min left']);
+    expect(mayStopEarly({ kind: 'train', config: { method: {}, training: { patience: 0 } } })).toBe(false);
+    expect(mayStopEarly({ kind: 'train', config: { method: {}, training: {} } })).toBe(DEFAULT_TRAINING_CONFIG.patience > 0);
+    expect(mayStopEarly({ kind: 'selfTrain', config: { method: {}, training: { patience: 3 } } })).toBe(false);
+    expect([30, 89, 150, 3599, 3600 + 600].map((x) => formatTimeLeft(x))).toEqual(['under a minute left', 'about 1 min left', 'about 3 min left', 'about 1 h left', 'about 1 h 10 min left']);
+    expect(formatTimeLeft(150, true)).toBe('up to 3 min left');
+  });
+});
+
+describe('the self-training status line', () => {
+  const live = (l: Partial<LiveRun>): LiveRun => ({
+    runId: 'r', requestId: 1, kind: 'selfTrain', round: 0, stage: 'firstTeacher', studentStep: 0, studentSteps: 0, phase: null, pseudo: [], step: 0, totalSteps: 0,
+    pace: { since: null, fromStep: 0, rounds: 3, mayStopEarly: false, roundsDone: 0, roundSince: 0, roundSeconds: [] }, at: 0, ...l,
+  });
+
+  it('names what the run is doing: first teacher, labelling, student phase, fine-tuning', () => {
+    expect(selfTrainStatus(live({ step: 4, totalSteps: 100 }))).toBe('the first teacher learns the labels · step 4 of 100');
+    expect(selfTrainStatus(live({ stage: 'labelling', pace: { ...live({}).pace, roundsDone: 1 } }))).toBe('round 2 · the teacher labels the unlabelled sample');
+    expect(selfTrainStatus(live({ stage: 'student', round: 2, studentStep: 0, studentSteps: 30 }))).toBe('round 2 · student step 0 of 30');
+    expect(selfTrainStatus(live({ stage: 'student', round: 2, studentStep: 20, studentSteps: 30, phase: 'meta' }))).toBe('round 2 · student step 20 of 30 (meta-reweighted)');
+    expect(selfTrainStatus(live({ stage: 'fineTune', round: 2, step: 5, totalSteps: 30 }))).toBe('round 2 · the student fine-tunes on the labels · step 5 of 30');
   });
 });

@@ -8,7 +8,7 @@ import { PEFT_METHODS, type MethodConfig } from '../peft/registry';
 import { DEFAULT_SELF_TRAIN_CONFIG, STUDENT_PRESETS, type StudentPreset } from '../selftrain/config';
 import { SELF_TRAIN_FIELDS, type SelfTrainKnobs } from '../selftrain/fields';
 import { TRAINING_FIELDS } from '../training/fields';
-import type { StudentPhase } from '../selftrain/events';
+import { STUDENT_PHASE_WORDS, type StudentPhase } from '../selftrain/events';
 import type { RunRecord } from '../storage/db';
 import { DEFAULT_TRAINING_CONFIG, type TrainingConfig } from '../training/config';
 import type { ShownError } from './tasksSlice';
@@ -54,7 +54,9 @@ export interface LiveRun {
   /** The latest student step of this round (self-training). */
   studentStep: number;
   studentSteps: number;
-  /** The phase of the latest student step; null while the teacher labels the round's sample. */
+  /** What a self-training run is doing now (null for plain training). */
+  stage: SelfTrainStage | null;
+  /** The phase of the latest student step of this round; null before its first. */
   phase: StudentPhase | null;
   pseudo: PseudoRow[];
   /** Step and total steps of the current fit (plain training, or a round's fit). */
@@ -66,10 +68,23 @@ export interface LiveRun {
   at: number;
 }
 
+/**
+ * A self-training run's stages: the first teacher fits the labels (round 0), then each round the teacher labels
+ * the unlabelled sample, a fresh student learns from it, and the student fine-tunes on the labels.
+ */
+export type SelfTrainStage = 'firstTeacher' | 'labelling' | 'student' | 'fineTune';
+
 export interface RunPace {
-  /** When the run (re)started here, ms since the epoch, and the step it started from (plain training). */
-  since: number;
+  /**
+   * When the first step of this (re)start arrived here, ms since the epoch, and that step (plain training): the
+   * time per step counts from there, so the worker's setup before it does not count as step time.
+   */
+  since: number | null;
   fromStep: number;
+  /** A self-training run's round count (its config's), so the estimate needs nothing but the live run. */
+  rounds: number;
+  /** Plain training that may stop early (patience > 0): the estimate is then an upper bound. */
+  mayStopEarly: boolean;
   /** Rounds finished so far, the time the last one ended here (or `since`), and each one's length in seconds. */
   roundsDone: number;
   roundSince: number;
@@ -94,10 +109,10 @@ export interface TrainingSlice {
   deltas: DeltaView[];
   live: LiveRun | null;
   /**
-   * The weights table of the last self-training run that ended in this page (its final round's texts and weights),
-   * so it stays on screen after the run; kept in memory only, as the live one is.
+   * The weights table of the last self-training run that stopped in this page (the round it stopped in, or its last
+   * finished one), so it stays on screen after the run; kept in memory only, as the live one is.
    */
-  lastWeights: { runId: string; rows: PseudoRow[] } | null;
+  lastWeights: { runId: string; rows: PseudoRow[]; round: number; finished: boolean } | null;
   /** The run whose charts show (the live one while it runs). */
   selectedRunId: string | null;
   form: TrainForm;
@@ -259,16 +274,16 @@ export function lastStepSkipped(rows: readonly PseudoRow[]): boolean {
  * time the current round has run. `rounds` is the self-training run's round count. Null until there is a pace to
  * go on.
  */
-export function secondsLeft(live: Pick<LiveRun, 'kind' | 'step' | 'totalSteps' | 'pace'>, rounds: number, now: number): number | null {
+export function secondsLeft(live: Pick<LiveRun, 'kind' | 'step' | 'totalSteps' | 'pace'>, now: number): number | null {
   const p = live.pace;
   if (live.kind === 'train') {
     const done = live.step - p.fromStep;
-    if (done < 3 || live.totalSteps <= 0) return null;
+    if (p.since === null || done < 3 || live.totalSteps <= 0) return null;
     return Math.max(0, ((now - p.since) / 1000 / done) * (live.totalSteps - live.step));
   }
   if (p.roundSeconds.length === 0) return null;
   const perRound = p.roundSeconds.reduce((a, b) => a + b, 0) / p.roundSeconds.length;
-  return Math.max(0, (rounds - p.roundsDone) * perRound - (now - p.roundSince) / 1000);
+  return Math.max(0, (p.rounds - p.roundsDone) * perRound - (now - p.roundSince) / 1000);
 }
 
 /** A self-training run's round count: its config's, or the default's. */
@@ -277,20 +292,44 @@ export function roundsOf(run: Pick<RunView, 'config'> | undefined): number {
   return typeof rounds === 'number' && Number.isInteger(rounds) && rounds > 0 ? rounds : DEFAULT_SELF_TRAIN_CONFIG.rounds;
 }
 
-/** The live run's time left in words, as of its last update, or null while there is no pace to estimate it from. */
-export function liveTimeLeft(training: Pick<TrainingSlice, 'live' | 'runs'>): string | null {
-  const live = training.live;
-  if (!live) return null;
-  const left = secondsLeft(live, roundsOf(training.runs.find((r) => r.id === live.runId)), live.at);
-  return left === null ? null : formatTimeLeft(left);
+/** Whether a plain run may stop before its last step: early stopping on (patience > 0, its config's or the default's). */
+export function mayStopEarly(run: Pick<RunView, 'kind' | 'config'>): boolean {
+  if (run.kind !== 'train') return false;
+  const patience = (run.config.training as { patience?: unknown } | undefined)?.patience;
+  return (typeof patience === 'number' ? patience : DEFAULT_TRAINING_CONFIG.patience) > 0;
 }
 
-/** A duration in words, rounded as an estimate should be: "under a minute", "about 4 min", "about 1 h 10 min". */
-export function formatTimeLeft(seconds: number): string {
+/** The live run's time left in words, as of its last update, or null while there is no pace to estimate it from. */
+export function liveTimeLeft(live: LiveRun | null): string | null {
+  const left = live ? secondsLeft(live, live.at) : null;
+  return left === null ? null : formatTimeLeft(left, live!.pace.mayStopEarly);
+}
+
+/** What a live self-training run is doing, in words, for its panel's status line. */
+export function selfTrainStatus(live: LiveRun): string {
+  const fit = `step ${live.step} of ${live.totalSteps}`;
+  switch (live.stage) {
+    case 'firstTeacher':
+      return `the first teacher learns the labels · ${fit}`;
+    case 'labelling':
+      return `round ${live.pace.roundsDone + 1} · the teacher labels the unlabelled sample`;
+    case 'fineTune':
+      return `round ${live.round} · the student fine-tunes on the labels · ${fit}`;
+    default:
+      return `round ${live.round} · student step ${live.studentStep} of ${live.studentSteps}${live.phase ? ` (${STUDENT_PHASE_WORDS[live.phase]})` : ''}`;
+  }
+}
+
+/**
+ * A duration in words, rounded as an estimate should be: "under a minute", "about 4 min", "about 1 h 10 min";
+ * "up to" for a run that may stop early.
+ */
+export function formatTimeLeft(seconds: number, upperBound = false): string {
   if (seconds < 60) return 'under a minute left';
   const minutes = Math.round(seconds / 60);
-  if (minutes < 60) return `about ${minutes} min left`;
-  return `about ${Math.floor(minutes / 60)} h${minutes % 60 ? ` ${minutes % 60} min` : ''} left`;
+  const about = upperBound ? 'up to' : 'about';
+  if (minutes < 60) return `${about} ${minutes} min left`;
+  return `${about} ${Math.floor(minutes / 60)} h${minutes % 60 ? ` ${minutes % 60} min` : ''} left`;
 }
 
 /** The task's newest adapter (trained or imported), which the Try and Label pages use; null when it has none. */

@@ -9,9 +9,8 @@ import { useStudio } from '../../state/store';
 import type { Row } from '../charts/chartData';
 import { ChartSpace, GroupChart, useFigureWidth, type GroupChartProps } from '../charts/StudioCharts';
 import { useStaggered } from '../charts/useStaggered';
-import { lastStepSkipped, liveTimeLeft, weightHistogram, type PseudoRow } from '../../state/trainingSlice';
+import { lastStepSkipped, liveTimeLeft, selfTrainStatus, weightHistogram, type PseudoRow } from '../../state/trainingSlice';
 import { Panel } from '../common/Panel';
-import { STUDENT_PHASE_WORDS } from '../../selftrain/events';
 
 const EMPTY: Row[] = [];
 const NO_ROWS: PseudoRow[] = [];
@@ -22,17 +21,23 @@ export function SelfTrainView() {
   const rounds = useStudio((s) => s.training.runs.find((r) => r.id === s.training.selectedRunId)?.history.rounds ?? EMPTY);
   const pseudo = useStudio((s) => s.training.runs.find((r) => r.id === s.training.selectedRunId)?.history.pseudoLabels ?? EMPTY);
   const labels = useStudio(useShallow((s) => s.tasks.list.find((t) => t.id === s.tasks.currentId)?.labels.map((l) => l.name) ?? []));
-  const live = useStudio((s) => s.training.live !== null && s.training.live.runId === s.training.selectedRunId);
   const rows = useStudio((s) => {
     const { live: running, lastWeights, selectedRunId } = s.training;
     if (running?.runId === selectedRunId) return running.pseudo;
     return lastWeights?.runId === selectedRunId ? lastWeights.rows : NO_ROWS;
   });
+  // Which round the table shows: the live one, or the round a stopped run's table is from.
+  const which = useStudio((s) => {
+    const { live: running, lastWeights, selectedRunId } = s.training;
+    if (running?.runId === selectedRunId) return 'this round';
+    if (lastWeights?.runId !== selectedRunId) return '';
+    return `in round ${lastWeights.round}${lastWeights.finished ? '' : ', which did not finish'}`;
+  });
   const status = useStudio((s) => {
     const l = s.training.live;
     if (l?.kind !== 'selfTrain') return null;
-    const left = liveTimeLeft(s.training);
-    return `round ${l.round} · student step ${l.studentStep} of ${l.studentSteps} (${l.phase === null ? 'teacher labelling' : STUDENT_PHASE_WORDS[l.phase]})${left ? ` · ${left}` : ''}`;
+    const left = liveTimeLeft(l);
+    return `${selfTrainStatus(l)}${left ? ` · ${left}` : ''}`;
   });
   const accuracy = useMemo(() => rounds.map((r) => ({ round: r.round, teacher: r.teacherAccuracy, student: r.studentAccuracy })), [rounds]);
   // Texts left out as less confident (confidentShare < 1) stack on top of the kept ones, when a round had any.
@@ -48,7 +53,7 @@ export function SelfTrainView() {
         <Bars testId="selftrain.classes" title="Pseudo-labels per class, per round" slot={5} rows={pseudo} x="round" keys={classKeys} names={classNames} colours={classColours} stacked label={`Pseudo-labels per class of ${pseudo.length} rounds`} />
         <WeightHistogram rows={rows} />
       </div>
-      <WeightsTable rows={rows} labels={labels} live={live} />
+      <WeightsTable rows={rows} labels={labels} which={which} />
     </Panel>
   );
 }
@@ -93,7 +98,7 @@ const COLUMNS: Array<{ key: SortKey; title: string }> = [
 /** Shown rows at most; the table is sorted first, so the top of any order is visible. */
 const MAX_ROWS = 200;
 
-function WeightsTable({ rows, labels, live }: { rows: PseudoRow[]; labels: string[]; live: boolean }) {
+function WeightsTable({ rows, labels, which }: { rows: PseudoRow[]; labels: string[]; which: string }) {
   const [sort, setSort] = useState<{ key: SortKey; descending: boolean }>({ key: 'weight', descending: true });
   const sorted = useMemo(() => {
     const value = (r: PseudoRow): string | number => (sort.key === 'text' ? r.text : sort.key === 'label' ? (r.label ?? -1) : sort.key === 'confidence' ? (r.confidence ?? -1) : r.weight);
@@ -111,7 +116,7 @@ function WeightsTable({ rows, labels, live }: { rows: PseudoRow[]; labels: strin
     <div className="table-wrap">
       <table className="weights-table" data-testid="selftrain.table" data-step={lastStep}>
         <caption className="muted small">
-          {rows.length} pseudo-labelled texts {live ? 'this round' : 'in the last round'}; weights as of student step {lastStep}.
+          {rows.length} pseudo-labelled texts {which}; weights as of student step {lastStep}.
           {skipped ? ' At that step no text’s gradient agreed with the labelled batch’s, so the meta step weighed them all 0 and the student skipped the update.' : ''}
         </caption>
         <thead>

@@ -17,7 +17,7 @@ export function TrainCharts() {
     const l = s.training.live;
     if (!l) return null;
     // A self-training run's time left is in its own panel's status line.
-    const left = l.kind === 'train' ? liveTimeLeft(s.training) : null;
+    const left = l.kind === 'train' ? liveTimeLeft(l) : null;
     return `${l.kind === 'selfTrain' ? `round ${l.round} · ` : ''}step ${l.step} of ${l.totalSteps}${left ? ` · ${left}` : ''}`;
   });
   // Shown before the first step too: the charts mount (empty) when the page opens, not in the middle of a run.

@@ -68,17 +68,17 @@ export function TrainPanel() {
         <ConfigForm testId="train.field.selfTrain" fields={SELF_TRAIN_FIELDS} values={form.selfTrain as unknown as Record<string, unknown>} onChange={(f, v) => client.setSelfTrainField(f, v)} disabled={live} />
       </details>
       <div className="row train-panel__actions">
-        <button type="button" className="button button--primary" data-testid="train.start" disabled={!canTrain} onClick={() => void client.startTraining()}>
+        <button type="button" className="button button--primary" data-testid="train.start" disabled={!canTrain} aria-describedby={hint ? 'train-hint' : undefined} onClick={() => void client.startTraining()}>
           Train
         </button>
-        <button type="button" className="button" data-testid="train.selftrain.start" disabled={!canTrain || unlabelled === 0} onClick={() => void client.startSelfTraining()}>
+        <button type="button" className="button" data-testid="train.selftrain.start" disabled={!canTrain || unlabelled === 0} aria-describedby={hint ? 'train-hint' : undefined} onClick={() => void client.startSelfTraining()}>
           Self-train
         </button>
         <button type="button" className="button" data-testid="train.cancel" disabled={!live} onClick={() => client.cancel()}>
           Cancel
         </button>
         {hint ? (
-          <p className="muted small" data-testid="train.hint">
+          <p className="muted small" id="train-hint" data-testid="train.hint">
             {hint}
           </p>
         ) : null}
