@@ -35,7 +35,7 @@ export function SelfTrainView() {
   });
   const status = useStudio((s) => {
     const l = s.training.live;
-    if (l?.kind !== 'selfTrain') return null;
+    if (l?.kind !== 'selfTrain' || l.runId !== s.training.selectedRunId) return null; // another run's panel: its own rounds
     const left = liveTimeLeft(l);
     return `${selfTrainStatus(l)}${left ? ` · ${left}` : ''}`;
   });
