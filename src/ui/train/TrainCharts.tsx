@@ -1,7 +1,7 @@
 /** Live charts of the selected run: loss, held-out accuracy, learning rate, step speed. */
 import { memo } from 'react';
 import { useStudio } from '../../state/store';
-import { liveTimeLeft } from '../../state/trainingSlice';
+import { liveTimeLeft, selfTrainStatus } from '../../state/trainingSlice';
 import { formatValue, type Row } from '../charts/chartData';
 import { ChartSpace, SeriesChart, useFigureWidth } from '../charts/StudioCharts';
 import { useStaggered } from '../charts/useStaggered';
@@ -16,9 +16,13 @@ export function TrainCharts() {
   const progress = useStudio((s) => {
     const l = s.training.live;
     if (!l) return null;
-    // A self-training run's time left is in its own panel's status line.
-    const left = l.kind === 'train' ? liveTimeLeft(l) : null;
-    return `${l.kind === 'selfTrain' ? `round ${l.round} · ` : ''}step ${l.step} of ${l.totalSteps}${left ? ` · ${left}` : ''}`;
+    if (l.kind === 'train') {
+      const left = liveTimeLeft(l);
+      return `step ${l.step} of ${l.totalSteps}${left ? ` · ${left}` : ''}`;
+    }
+    // Self-training charts its fits here (the first teacher's, then each student's fine-tuning); the caption says
+    // what the run is doing now, as the Self-training panel does (which adds the time left).
+    return selfTrainStatus(l);
   });
   // Shown before the first step too: the charts mount (empty) when the page opens, not in the middle of a run.
   return (
