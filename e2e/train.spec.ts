@@ -235,6 +235,7 @@ test('train LoRA, self-train, reload mid-run and resume, try and export: the stu
   expect(await axeViolations(page)).toEqual([]);
   await page.emulateMedia({ colorScheme: 'dark' });
   await studio.screenshot('train-dark');
+  expect(await axeViolations(page)).toEqual([]);
   await page.emulateMedia({ colorScheme: 'light' });
 
   // Reload in the middle of plain training: the run resumes from its last checkpoint (not step 0) and completes
