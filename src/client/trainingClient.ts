@@ -347,6 +347,8 @@ export class TrainingClient {
             if (e.event.kind === 'step') {
               steps.push({ step: steps.length + 1, round: e.round, loss: e.event.loss, lr: e.event.lr, examplesPerSecond: e.event.examplesPerSecond, gradNorm: e.event.gradNorm });
               Object.assign(live, { step: e.event.step, totalSteps: e.event.totalSteps, round: e.round, stage: e.round === 0 ? 'firstTeacher' : 'fineTune' } satisfies Partial<LiveRun>);
+              // The first teacher is timed as plain training is, until a finished round times the whole run.
+              if (e.round === 0 && live.pace.since === null) live.pace = { ...live.pace, since: Date.now(), fromStep: e.event.step };
             } else if (e.event.kind === 'eval') {
               series('evals').push({ step: steps.length, round: e.round, heldOutAccuracy: e.event.heldOutAccuracy, heldOutLoss: e.event.heldOutLoss });
             }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { PEFT_METHODS } from '../peft/registry';
 import { DEFAULT_TRAINING_CONFIG } from '../training/config';
 import { DEFAULT_SELF_TRAIN_CONFIG, STUDENT_PRESETS, studentPresetOf } from '../selftrain/config';
-import { describeRun, formFromSettings, initialTrainingSlice, lastStepSkipped, methodLr, settingsOfForm, weightHistogram, withMethod, withStudentPreset, describeModel, newestDelta, secondsLeft, roundsOf, formatTimeLeft, mayStopEarly, selfTrainStatus, type LiveRun, type RunPace, type DeltaView, type PseudoRow, type RunView } from './trainingSlice';
+import { describeRun, formFromSettings, initialTrainingSlice, lastStepSkipped, methodLr, settingsOfForm, weightHistogram, withMethod, withStudentPreset, describeModel, newestDelta, secondsLeft, firstTeacherSecondsLeft, liveTimeLeft, roundsOf, formatTimeLeft, mayStopEarly, selfTrainStatus, type LiveRun, type RunPace, type DeltaView, type PseudoRow, type RunView } from './trainingSlice';
 
 describe('formFromSettings', () => {
   it('applies a task\'s settings over the defaults and round-trips through settingsOfForm', () => {
@@ -149,9 +149,10 @@ describe('time left', () => {
     expect(roundsOf({ config: { method: {}, training: {}, selfTrain: { rounds: 3 } } })).toBe(3);
     expect(roundsOf({ config: { method: {}, training: {} } })).toBe(DEFAULT_SELF_TRAIN_CONFIG.rounds);
     expect(roundsOf({ config: { method: {}, training: {}, selfTrain: { rounds: 'x' } } })).toBe(DEFAULT_SELF_TRAIN_CONFIG.rounds);
-    expect(mayStopEarly({ kind: 'train', config: { method: {}, training: { patience: 0 } } })).toBe(false);
-    expect(mayStopEarly({ kind: 'train', config: { method: {}, training: {} } })).toBe(DEFAULT_TRAINING_CONFIG.patience > 0);
-    expect(mayStopEarly({ kind: 'selfTrain', config: { method: {}, training: { patience: 3 } } })).toBe(false);
+    expect(mayStopEarly({ config: { method: {}, training: { patience: 0 } } })).toBe(false);
+    expect(mayStopEarly({ config: { method: {}, training: {} } })).toBe(DEFAULT_TRAINING_CONFIG.patience > 0);
+    // A self-training run's first teacher fits with the same training fields, so it may stop early too.
+    expect(mayStopEarly({ config: { method: {}, training: { patience: 3 }, selfTrain: { rounds: 2 } } })).toBe(true);
     expect([30, 89, 150, 3599, 3600 + 600].map((x) => formatTimeLeft(x))).toEqual(['under a minute left', 'about 1 min left', 'about 3 min left', 'about 1 h left', 'about 1 h 10 min left']);
     expect(formatTimeLeft(150, true)).toBe('up to 3 min left');
   });
@@ -161,6 +162,26 @@ describe('the self-training status line', () => {
   const live = (l: Partial<LiveRun>): LiveRun => ({
     runId: 'r', requestId: 1, kind: 'selfTrain', round: 0, stage: 'firstTeacher', studentStep: 0, studentSteps: 0, phase: null, pseudo: [], step: 0, totalSteps: 0,
     pace: { since: null, fromStep: 0, rounds: 3, mayStopEarly: false, roundsDone: 0, roundSince: 0, roundSeconds: [] }, at: 0, ...l,
+  });
+  const timed = (p: Partial<RunPace>) => ({ ...live({}).pace, since: 10_000, fromStep: 1, ...p });
+
+  it('times the first teacher until a round has finished, then the whole run', () => {
+    // First step seen at t = 10 s; at t = 40 s it is at step 11: 3 s a step, 89 steps left.
+    const teacher = live({ step: 11, totalSteps: 100, pace: timed({}), at: 40_000 });
+    expect(firstTeacherSecondsLeft(teacher, 40_000)).toBeCloseTo(267);
+    expect(liveTimeLeft(teacher)).toBe('about 4 min left for the first teacher');
+    expect(liveTimeLeft({ ...teacher, pace: timed({ mayStopEarly: true }) })).toBe('up to 4 min left for the first teacher');
+    // Nothing before 3 steps, before any step, or at any later stage of the first round.
+    expect(liveTimeLeft({ ...teacher, step: 3 })).toBeNull();
+    expect(liveTimeLeft({ ...teacher, pace: { ...teacher.pace, since: null } })).toBeNull();
+    expect(liveTimeLeft({ ...teacher, stage: 'labelling' })).toBeNull();
+    expect(liveTimeLeft({ ...teacher, stage: 'student', round: 1 })).toBeNull();
+    // A finished round (120 s, 2 left, 30 s into the next) times the whole run, as "about" even when the fit may stop early.
+    const later = live({ stage: 'student', round: 2, pace: timed({ mayStopEarly: true, roundsDone: 1, roundSince: 100_000, roundSeconds: [120] }), at: 130_000 });
+    expect(firstTeacherSecondsLeft(later, 130_000)).toBeNull();
+    expect(liveTimeLeft(later)).toBe('about 4 min left');
+    // Plain training keeps its own wording.
+    expect(liveTimeLeft({ ...teacher, kind: 'train', stage: null, pace: timed({ mayStopEarly: true }) })).toBe('up to 4 min left');
   });
 
   it('names what the run is doing: first teacher, labelling, student phase, fine-tuning', () => {

@@ -76,14 +76,15 @@ export type SelfTrainStage = 'firstTeacher' | 'labelling' | 'student' | 'fineTun
 
 export interface RunPace {
   /**
-   * When the first step of this (re)start arrived here, ms since the epoch, and that step (plain training): the
-   * time per step counts from there, so the worker's setup before it does not count as step time.
+   * When the first step of this (re)start arrived here, ms since the epoch, and that step (plain training, or a
+   * self-training run's first teacher): the time per step counts from there, so the worker's setup before it
+   * does not count as step time.
    */
   since: number | null;
   fromStep: number;
   /** A self-training run's round count (its config's), so the estimate needs nothing but the live run. */
   rounds: number;
-  /** Plain training that may stop early (patience > 0): the estimate is then an upper bound. */
+  /** The fit it times may stop early (patience > 0): plain training's estimate, and the first teacher's, are then upper bounds. */
   mayStopEarly: boolean;
   /** Rounds finished so far, the time the last one ended here (or `since`), and each one's length in seconds. */
   roundsDone: number;
@@ -276,14 +277,28 @@ export function lastStepSkipped(rows: readonly PseudoRow[]): boolean {
  */
 export function secondsLeft(live: Pick<LiveRun, 'kind' | 'step' | 'totalSteps' | 'pace'>, now: number): number | null {
   const p = live.pace;
-  if (live.kind === 'train') {
-    const done = live.step - p.fromStep;
-    if (p.since === null || done < 3 || live.totalSteps <= 0) return null;
-    return Math.max(0, ((now - p.since) / 1000 / done) * (live.totalSteps - live.step));
-  }
+  if (live.kind === 'train') return fitSecondsLeft(live, now);
   if (p.roundSeconds.length === 0) return null;
   const perRound = p.roundSeconds.reduce((a, b) => a + b, 0) / p.roundSeconds.length;
   return Math.max(0, (p.rounds - p.roundsDone) * perRound - (now - p.roundSince) / 1000);
+}
+
+/**
+ * Before a self-training run has finished a round here, what can be timed is its first teacher: the seconds that
+ * fit has left, from its time per step (after 3 steps). Null at any other stage, or once a round has finished
+ * (secondsLeft then covers the whole run).
+ */
+export function firstTeacherSecondsLeft(live: Pick<LiveRun, 'kind' | 'stage' | 'step' | 'totalSteps' | 'pace'>, now: number): number | null {
+  if (live.kind !== 'selfTrain' || live.stage !== 'firstTeacher' || live.pace.roundSeconds.length > 0) return null;
+  return fitSecondsLeft(live, now);
+}
+
+/** A fit's seconds left: its time per step since the first step seen here, times the steps left; null before 3 steps. */
+function fitSecondsLeft(live: Pick<LiveRun, 'step' | 'totalSteps' | 'pace'>, now: number): number | null {
+  const p = live.pace;
+  const done = live.step - p.fromStep;
+  if (p.since === null || done < 3 || live.totalSteps <= 0) return null;
+  return Math.max(0, ((now - p.since) / 1000 / done) * (live.totalSteps - live.step));
 }
 
 /** A self-training run's round count: its config's, or the default's. */
@@ -292,17 +307,28 @@ export function roundsOf(run: Pick<RunView, 'config'> | undefined): number {
   return typeof rounds === 'number' && Number.isInteger(rounds) && rounds > 0 ? rounds : DEFAULT_SELF_TRAIN_CONFIG.rounds;
 }
 
-/** Whether a plain run may stop before its last step: early stopping on (patience > 0, its config's or the default's). */
-export function mayStopEarly(run: Pick<RunView, 'kind' | 'config'>): boolean {
-  if (run.kind !== 'train') return false;
+/**
+ * Whether the fit a run's estimate times may stop before its last step (plain training, or a self-training run's
+ * first teacher, which fits with the same training fields): early stopping on (patience > 0, its config's or the
+ * default's).
+ */
+export function mayStopEarly(run: Pick<RunView, 'config'>): boolean {
   const patience = (run.config.training as { patience?: unknown } | undefined)?.patience;
   return (typeof patience === 'number' ? patience : DEFAULT_TRAINING_CONFIG.patience) > 0;
 }
 
-/** The live run's time left in words, as of its last update, or null while there is no pace to estimate it from. */
+/**
+ * The live run's time left in words, as of its last update: the whole run's, or, while a self-training run's first
+ * teacher learns and no round has finished, that teacher's ("about 2 min left for the first teacher"). Null while
+ * there is no pace to estimate from.
+ */
 export function liveTimeLeft(live: LiveRun | null): string | null {
-  const left = live ? secondsLeft(live, live.at) : null;
-  return left === null ? null : formatTimeLeft(left, live!.pace.mayStopEarly);
+  if (!live) return null;
+  const left = secondsLeft(live, live.at);
+  // Rounds are timed whole, so a student's early-stopping fine-tune is already in their mean: "about", not "up to".
+  if (left !== null) return formatTimeLeft(left, live.kind === 'train' && live.pace.mayStopEarly);
+  const teacher = firstTeacherSecondsLeft(live, live.at);
+  return teacher === null ? null : `${formatTimeLeft(teacher, live.pace.mayStopEarly)} for the first teacher`;
 }
 
 /** What a live self-training run is doing, in words, for its panel's status line. */
