@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { allGoals, buildCells, columnsOf, finishedLater, formatGoal, judgeGoal, missingJobs, pairedDiffs, parseResults, pseudoLabelSummaries, renderPseudoLabelTable, renderTable, TABLE, tableCoverage, type Summary } from './fewshotTable';
+import { allGoals, buildCells, columnsOf, finishedLater, formatGoal, judgeGoal, MIN_PAIRED_SEEDS, missingJobs, pairedDiffs, parseResults, pseudoLabelSummaries, renderPseudoLabelTable, renderTable, TABLE, tableCoverage, type Summary } from './fewshotTable';
 
 /** A run summary as the runner prints it: accuracies by seed (fractions), optionally each seed's first teacher. */
 function run(data: string, k: number, method: string, acc: Record<number, number>, more: Partial<Summary> = {}, teachers: Record<number, number> = {}): Summary {
@@ -14,6 +14,8 @@ function run(data: string, k: number, method: string, acc: Record<number, number
   };
 }
 const list = (weighting: string, evalFraction = 0): Partial<Summary> => ({ selfTrain: true, weighting, config: { selfTrain: { evalFraction } } });
+/** The same accuracy on seeds 1 to 3: enough paired seeds for a goal to be judged. */
+const seeds3 = (accuracy: number): Record<number, number> => ({ 1: accuracy, 2: accuracy, 3: accuracy });
 
 describe('few-shot table', () => {
   it('puts each run in its row: LiST by weights and share of labels, other step counts apart, first teachers in their own row', () => {
@@ -49,9 +51,9 @@ describe('few-shot table', () => {
     expect(d.diff).toBeCloseTo((0.05 + 0.02) / 2, 12);
   });
 
-  /** Runs of a method alone and with LiST (meta) on `datasets`, LiST ahead by `gain` (a fraction) on every one. */
+  /** Runs of a method alone and with LiST (meta) on `datasets`, seeds 1 to 3, LiST ahead by `gain` (a fraction) on every one. */
   const withGain = (gain: number, datasets: readonly string[] = TABLE.datasets) =>
-    buildCells(datasets.flatMap((d) => [run(d, 16, 'lora', { 1: 0.5 }), run(d, 16, 'lora', { 1: 0.5 + gain }, list('meta'))]));
+    buildCells(datasets.flatMap((d) => [run(d, 16, 'lora', seeds3(0.5)), run(d, 16, 'lora', seeds3(0.5 + gain), list('meta'))]));
   const columns = TABLE.datasets.map((d) => `${d} K=16`);
 
   it('judges the +3 points goal on the figure printed, and only over all four datasets', () => {
@@ -61,11 +63,32 @@ describe('few-shot table', () => {
     expect(judge(0.029)[0].verdict).toBe('NOT met');
     const partial = judge(0.05, ['mpqa', 'sst2', 'subj']);
     expect(partial[0].verdict).toBe('not judged');
-    expect(formatGoal(partial[0])).toBe('- LiST − lora, K=16: mean +5.0 points over 3 datasets [mpqa +5.0 (1), sst2 +5.0 (1), subj +5.0 (1)]: goal not judged (3 of 4 datasets).');
+    expect(formatGoal(partial[0])).toBe('- LiST − lora, K=16: mean +5.0 points over 3 datasets [mpqa +5.0 (3), sst2 +5.0 (3), subj +5.0 (3)]: goal not judged (3 of 4 datasets).');
+  });
+
+  it(`judges a goal only where every dataset has ${MIN_PAIRED_SEEDS} paired seeds, and says where it has fewer`, () => {
+    // LiST 5 points ahead on every dataset, but the plain runs of emotion and SST-2 have only seeds 1 and 2.
+    const cells = buildCells(
+      TABLE.datasets.flatMap((d) => [run(d, 16, 'lora', ['emotion', 'sst2'].includes(d) ? { 1: 0.5, 2: 0.5 } : seeds3(0.5)), run(d, 16, 'lora', seeds3(0.55), list('meta'))]),
+    );
+    const [line] = judgeGoal(cells, columns, 'LiST − lora', 'lora + LiST (meta weights)', 'lora', 3, false);
+    expect(line.verdict).toBe('not judged');
+    expect(formatGoal(line)).toBe(
+      '- LiST − lora, K=16: mean +5.0 points over 4 datasets [emotion +5.0 (2), mpqa +5.0 (3), sst2 +5.0 (2), subj +5.0 (3)]: goal not judged (fewer than 3 paired seeds on emotion, sst2).',
+    );
+    // One seed everywhere: not judged either way, however far the mean is from the goal.
+    const single = (gain: number) => buildCells(TABLE.datasets.flatMap((d) => [run(d, 16, 'lora', { 1: 0.5 }), run(d, 16, 'lora', { 1: 0.5 + gain }, list('meta'))]));
+    for (const gain of [-0.2, 0.2]) {
+      const [g] = judgeGoal(single(gain), columns, 'LiST − lora', 'lora + LiST (meta weights)', 'lora', 3, false);
+      expect(formatGoal(g)).toMatch(/: goal not judged \(fewer than 3 paired seeds on every dataset\)\.$/);
+    }
+    // A third paired seed on the two short datasets makes it a verdict.
+    const filled = buildCells([...TABLE.datasets.flatMap((d) => [run(d, 16, 'lora', seeds3(0.5)), run(d, 16, 'lora', seeds3(0.55), list('meta'))])]);
+    expect(judgeGoal(filled, columns, 'LiST − lora', 'lora + LiST (meta weights)', 'lora', 3, false)[0].verdict).toBe('met');
   });
 
   it('a strict goal (meta above uniform) is not met by a tie as printed', () => {
-    const cells = buildCells(TABLE.datasets.flatMap((d) => [run(d, 16, 'lora', { 1: 0.6004 }, list('meta')), run(d, 16, 'lora', { 1: 0.6 }, list('uniform'))]));
+    const cells = buildCells(TABLE.datasets.flatMap((d) => [run(d, 16, 'lora', seeds3(0.6004), list('meta')), run(d, 16, 'lora', seeds3(0.6), list('uniform'))]));
     const [tie] = judgeGoal(cells, columns, 'meta − uniform', 'lora + LiST (meta weights)', 'lora + LiST (uniform weights)', 0, true);
     expect(tie.mean).toBeGreaterThan(0);
     expect(tie.verdict).toBe('NOT met');
@@ -97,15 +120,15 @@ describe('few-shot table', () => {
   it('judges a variant of the meta step against uniform weights where it has runs, and only there', () => {
     const datasets = ['emotion', 'mpqa', 'sst2', 'subj'];
     const runs = datasets.flatMap((d) => [
-      run(d, 16, 'lora', { 1: 0.7 }),
-      run(d, 16, 'lora', { 1: 0.72 }, list('meta')),
-      run(d, 16, 'lora', { 1: 0.71 }, list('uniform')),
-      run(d, 16, 'lora', { 1: 0.73 }, list('meta-cosine')),
+      run(d, 16, 'lora', seeds3(0.7)),
+      run(d, 16, 'lora', seeds3(0.72), list('meta')),
+      run(d, 16, 'lora', seeds3(0.71), list('uniform')),
+      run(d, 16, 'lora', seeds3(0.73), list('meta-cosine')),
       run(d, 16, 'head', { 1: 0.6 }),
       run(d, 16, 'head', { 1: 0.61 }, list('uniform')),
     ]);
     const goals = allGoals(runs, buildCells(runs), columnsOf(runs)).map(formatGoal);
-    expect(goals).toContain('- lora + LiST: meta-cosine − uniform weights, K=16: mean +2.0 points over 4 datasets [emotion +2.0 (1), mpqa +2.0 (1), sst2 +2.0 (1), subj +2.0 (1)]: goal met.');
+    expect(goals).toContain('- lora + LiST: meta-cosine − uniform weights, K=16: mean +2.0 points over 4 datasets [emotion +2.0 (3), mpqa +2.0 (3), sst2 +2.0 (3), subj +2.0 (3)]: goal met.');
     expect(goals.filter((g) => g.includes('meta-cosine'))).toHaveLength(1); // head has no meta-cosine runs
   });
 
@@ -177,9 +200,9 @@ describe('few-shot table', () => {
       at(lr, { selfTrain: true, weighting: 'meta', config: { selfTrain: { evalFraction: 0, studentLr: lr, softLabels: true, ...selfTrain } } });
     const datasets = TABLE.datasets;
     const runs = [
-      ...datasets.map((d) => run(d, 16, 'head', { 1: 0.6 }, at(0.001))),
-      ...datasets.map((d) => run(d, 16, 'head', { 1: 0.7 }, at(0.03))),
-      ...datasets.map((d) => run(d, 16, 'head', { 1: 0.74 }, listAt(0.03), { 1: 0.69 })),
+      ...datasets.map((d) => run(d, 16, 'head', seeds3(0.6), at(0.001))),
+      ...datasets.map((d) => run(d, 16, 'head', seeds3(0.7), at(0.03))),
+      ...datasets.map((d) => run(d, 16, 'head', seeds3(0.74), listAt(0.03), seeds3(0.69))),
       run('sst2', 16, 'head', { 1: 0.5 }, listAt(0.03, { softLabels: false })),
       run('sst2', 16, 'head', { 1: 0.5 }, listAt(0.03, { studentLr: 0.01 })),
       run('sst2', 16, 'head', { 1: 0.5 }, at(0.03, {}, 300)),
@@ -196,8 +219,8 @@ describe('few-shot table', () => {
     ]);
     // LiST at lr 0.03 is judged against the head at lr 0.03 (+4 points), not the table's head at lr 0.001 (+14).
     const goals = allGoals(runs, cells, columnsOf(runs)).map(formatGoal);
-    expect(goals).toContain('- head at lr 0.03 + LiST (meta) − head at lr 0.03, K=16: mean +4.0 points over 4 datasets [emotion +4.0 (1), mpqa +4.0 (1), sst2 +4.0 (1), subj +4.0 (1)]: goal met.');
-    expect(goals).toContain('- head at lr 0.03 + LiST (meta) − its first teacher, K=16: mean +5.0 points over 4 datasets [emotion +5.0 (1), mpqa +5.0 (1), sst2 +5.0 (1), subj +5.0 (1)]: goal met.');
+    expect(goals).toContain('- head at lr 0.03 + LiST (meta) − head at lr 0.03, K=16: mean +4.0 points over 4 datasets [emotion +4.0 (3), mpqa +4.0 (3), sst2 +4.0 (3), subj +4.0 (3)]: goal met.');
+    expect(goals).toContain('- head at lr 0.03 + LiST (meta) − its first teacher, K=16: mean +5.0 points over 4 datasets [emotion +5.0 (3), mpqa +5.0 (3), sst2 +5.0 (3), subj +5.0 (3)]: goal met.');
     expect(goals.some((g) => g.startsWith('- head + LiST'))).toBe(false);
     const job = (flags: string) => `sst2 --k 16 --steps 100 ${flags} --eval-fraction 0 --rounds 3 --self-train --weighting meta --method head --seeds 1`;
     expect(finishedLater(cells, job('--lr 0.03 --hard-labels'))).toBe(true);

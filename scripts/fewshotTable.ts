@@ -15,8 +15,9 @@
  * The issue's two goals are paired comparisons (same dataset, K and seed on both sides, so a seed missing on one
  * side drops out of both): LiST (meta weights) against the same method without self-training, averaged over the
  * datasets (goal: +3 points); and meta against uniform weights (goal: > 0). A goal is judged only where all four
- * datasets have at least one paired seed. Where first teachers were reported, LiST is also set against its own
- * first teacher (the gain of the rounds alone).
+ * datasets have at least MIN_PAIRED_SEEDS paired seeds: one seed of a method whose runs differ by several points
+ * from seed to seed cannot meet or miss a goal. Where first teachers were reported, LiST is also set against its
+ * own first teacher (the gain of the rounds alone).
  */
 
 import { DEFAULT_SELF_TRAIN_CONFIG } from '../src/selftrain/config';
@@ -257,6 +258,9 @@ export function pairedDiffs(cells: Cells, columns: readonly string[], a: string,
 
 export type Verdict = 'met' | 'NOT met' | 'not judged';
 
+/** The fewest paired seeds per dataset a goal is judged on (below it the line says 'not judged' and why). */
+export const MIN_PAIRED_SEEDS = 3;
+
 /** One goal at one K: the paired differences per dataset (fractions), their mean and the verdict. */
 export interface GoalLine {
   title: string;
@@ -269,7 +273,7 @@ export interface GoalLine {
 /**
  * The goal "a − b reaches `goal` points" at each K both rows share: met where the mean over datasets, as printed
  * (one decimal, so +0.0 is a tie, not a win), is at least `goal` (above it when `strict`); judged only over all four
- * datasets.
+ * datasets, each with at least MIN_PAIRED_SEEDS paired seeds.
  */
 export function judgeGoal(cells: Cells, columns: readonly string[], title: string, a: string, b: string, goal: number, strict: boolean): GoalLine[] {
   const diffs = pairedDiffs(cells, columns, a, b);
@@ -279,7 +283,8 @@ export function judgeGoal(cells: Cells, columns: readonly string[], title: strin
     const mean = perDataset.reduce((t, d) => t + d.diff, 0) / perDataset.length;
     const shown = Number(pct(mean));
     const met = strict ? shown > goal : shown >= goal;
-    const verdict: Verdict = perDataset.length < TABLE.datasets.length ? 'not judged' : met ? 'met' : 'NOT met';
+    const judged = perDataset.length === TABLE.datasets.length && perDataset.every((d) => d.seeds >= MIN_PAIRED_SEEDS);
+    const verdict: Verdict = !judged ? 'not judged' : met ? 'met' : 'NOT met';
     return { title, k, mean, perDataset, verdict };
   });
 }
@@ -288,8 +293,16 @@ const signed = (x: number) => `${x >= 0 ? '+' : ''}${pct(x)}`;
 
 export function formatGoal(g: GoalLine): string {
   const detail = g.perDataset.map((d) => `${d.dataset} ${signed(d.diff)} (${d.seeds})`).join(', ');
-  const verdict = g.verdict === 'not judged' ? `not judged (${g.perDataset.length} of ${TABLE.datasets.length} datasets)` : g.verdict;
-  return `- ${g.title}, K=${g.k}: mean ${signed(g.mean)} points over ${g.perDataset.length} datasets [${detail}]: goal ${verdict}.`;
+  return `- ${g.title}, K=${g.k}: mean ${signed(g.mean)} points over ${g.perDataset.length} datasets [${detail}]: goal ${verdictOf(g)}.`;
+}
+
+/** The verdict as printed; 'not judged' says why: datasets missing, or too few paired seeds on some. */
+function verdictOf(g: GoalLine): string {
+  if (g.verdict !== 'not judged') return g.verdict;
+  if (g.perDataset.length < TABLE.datasets.length) return `not judged (${g.perDataset.length} of ${TABLE.datasets.length} datasets)`;
+  const short = g.perDataset.filter((d) => d.seeds < MIN_PAIRED_SEEDS);
+  const all = short.length === g.perDataset.length;
+  return `not judged (fewer than ${MIN_PAIRED_SEEDS} paired seeds on ${all ? 'every dataset' : short.map((d) => d.dataset).join(', ')})`;
 }
 
 /** Every goal the runs allow: per method and LiST variant, LiST − method, meta − uniform, LiST − its first teacher. */
