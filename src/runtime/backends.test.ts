@@ -54,6 +54,23 @@ describe('initBackend', () => {
   });
 });
 
+describe('the wasm backend', () => {
+  it("shares a clone's data with its source (tfjs-backend-wasm's own Identity copies it), and the clone outlives the source", async () => {
+    expect((await initNodeBackend('wasm')).backend).toBe('wasm');
+    const backend = tf.backend() as tf.KernelBackend & { numDataIds(): number };
+    const x = tf.tensor1d([1, 2, 3]);
+    const [buffers, ids] = [tf.memory().numDataBuffers, backend.numDataIds()];
+    const y = tf.clone(x);
+    expect(tf.memory().numDataBuffers).toBe(buffers);
+    expect(backend.numDataIds()).toBe(ids);
+    x.dispose();
+    expect(Array.from(await y.data())).toEqual([1, 2, 3]);
+    y.dispose();
+    expect(tf.memory().numDataBuffers).toBe(buffers - 1);
+    expect(backend.numDataIds()).toBe(ids - 1);
+  });
+});
+
 describe('WebGPU through Dawn in Node', () => {
   afterAll(() => uninstallNodeWebGpu());
 

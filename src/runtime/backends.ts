@@ -10,6 +10,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import { getThreadsCount, setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { shareIdentityOnWasm } from './wasmIdentity';
 
 export const BACKEND_NAMES = ['webgpu', 'wasm', 'cpu'] as const;
 export type BackendName = (typeof BACKEND_NAMES)[number];
@@ -114,6 +115,7 @@ const STARTERS: Record<BackendName, (opts: BackendInitOptions) => Promise<Starte
     if (!(await setBackend('wasm'))) {
       return { ok: false, reason: `tfjs could not start WASM (are the .wasm files served at ${JSON.stringify(opts.wasmPaths ?? 'the default path')}? see the console)` };
     }
+    shareIdentityOnWasm();
     return { ok: true, backend: 'wasm', threads: getThreadsCount() };
   },
 

@@ -110,6 +110,37 @@ describe('BertWeights', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
+  it('on wasm also keeps each linear weight transposed, which the input gradient uses instead of transposing', async () => {
+    await initNodeBackend('wasm');
+    const before = tf.memory().numTensors;
+    const kept = BertWeights.fromCheckpoint(ckpt); // wasm: keepTransposed by default
+    const plain = BertWeights.fromCheckpoint(ckpt, { keepTransposed: false });
+    expect(kept.tensors()).toHaveLength(5 + 22 * layers);
+    expect(plain.tensors()).toHaveLength(5 + 16 * layers);
+    const inter = kept.layers[1].intermediate;
+    expect(inter.wT!.shape).toEqual([ckpt.config.intermediateSize, hidden]); // [out, in]
+    expect(await values(tf.transpose(inter.w!))).toEqual(await inter.wT!.data());
+
+    const prompt = tf.tidy(() => tf.variable(tf.randomNormal([1, 2, hidden], 0, 0.5, 'float32', 4)));
+    const gradOf = (w: BertWeights) =>
+      tf.tidy(() => tf.grad((p: tf.Tensor) => tf.mean(tf.square(bertForward(w, inputsFromBatch(batch), { prompt: (b) => tf.tile(p, [b, 1, 1]) as tf.Tensor3D }).lastHiddenState)))(prompt));
+    const viaKept = await values(gradOf(kept));
+    expect(viaKept.some((x) => x !== 0)).toBe(true);
+    expect(viaKept).toEqual(await values(gradOf(plain))); // bit for bit: the same products on the same values
+    // With the transposes kept, the backward pass transposes no weight (a [hidden, intermediate] or [hidden, hidden] one).
+    const transposedShapes = async (w: BertWeights) => {
+      const info = await tf.profile(() => gradOf(w));
+      tf.dispose(info.result as tf.Tensor);
+      return info.kernels.filter((k) => k.name === 'Transpose').map((k) => JSON.stringify(k.inputShapes[0]));
+    };
+    const weightShapes = [`[${hidden},${ckpt.config.intermediateSize}]`, `[${ckpt.config.intermediateSize},${hidden}]`, `[${hidden},${hidden}]`];
+    expect((await transposedShapes(plain)).filter((s) => weightShapes.includes(s))).toHaveLength(6 * layers);
+    expect((await transposedShapes(kept)).filter((s) => weightShapes.includes(s))).toEqual([]);
+    tf.dispose([kept, plain].flatMap((w) => w.tensors()));
+    prompt.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
   it('refuses a config that disagrees with the tensors, leaving nothing allocated', async () => {
     await initNodeBackend('cpu');
     const before = tf.memory().numTensors;

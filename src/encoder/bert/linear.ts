@@ -22,7 +22,7 @@ export function linear(x: tf.Tensor, lw: LinearWeights, gelu = false): tf.Tensor
   const [inDim, outDim] = linearDims(lw);
   const lead = x.shape.slice(0, -1);
   const rows = tf.reshape(x, [-1, inDim]) as tf.Tensor2D; // [rows, in]
-  const y = lw.w ? frozenDense(rows, lw.w, lw.b) : int8Matmul(rows, lw.int8!, lw.b, gelu); // [rows, out]
+  const y = lw.w ? frozenDense(rows, lw.w, lw.b, lw.wT) : int8Matmul(rows, lw.int8!, lw.b, gelu); // [rows, out]
   return tf.reshape(y, [...lead, outDim]);
 }
 

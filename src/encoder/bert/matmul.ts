@@ -42,14 +42,15 @@ export function matMul<T extends tf.Tensor>(a: T, b: tf.Tensor, transposeA = fal
 /**
  * y = x @ w + b for frozen w [in, out] and b [out]: the gradient flows to x only (dx = dy @ w^T), never to the
  * weights, which are constants of the encoder. (tfjs's fused matmul would also compute dW and db, the two
- * largest products of the backward pass, for nothing.)
+ * largest products of the backward pass, for nothing.) `wT`, when the caller keeps it, is w^T [out, in]: the
+ * gradient then uses it as it is instead of transposing w (see BertWeights.fromCheckpoint's keepTransposed).
  */
-export function frozenDense(x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D | undefined): tf.Tensor2D {
+export function frozenDense(x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D | undefined, wT?: tf.Tensor2D): tf.Tensor2D {
   const f = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
     const rows = args[0] as tf.Tensor;
     return {
       value: tf.fused.matMul({ a: rows as tf.Tensor2D, b: w, bias: b }),
-      gradFunc: (dy: tf.Tensor | tf.Tensor[]) => [tf.matMul(dy as tf.Tensor2D, swapLast(w))],
+      gradFunc: (dy: tf.Tensor | tf.Tensor[]) => [tf.matMul(dy as tf.Tensor2D, wT ?? swapLast(w))],
     };
   }) as (rows: tf.Tensor2D) => tf.Tensor2D;
   return f(x);

@@ -16,6 +16,11 @@ import type { SafetensorsFile } from '../weights/safetensors';
 /** One dense layer, y = x @ w + b: exactly one of `w` (f32) and `int8` (webgpu kernels) is set. */
 export interface LinearWeights {
   w?: tf.Tensor2D; // [in, out]
+  /**
+   * w transposed, [out, in] (PyTorch's own layout), for the input gradient dy @ w^T; kept beside `w` on the wasm
+   * backend only (see BertWeights.fromCheckpoint), absent elsewhere and whenever `w` is replaced (a merged LoRA).
+   */
+  wT?: tf.Tensor2D;
   /** The same weight kept int8 on the GPU ([out, in] packed, per-output scales); see src/kernels. */
   int8?: Int8Weight;
   b: tf.Tensor1D; // [out]
@@ -72,9 +77,18 @@ export class BertWeights {
   /**
    * Places every weight on the current tf backend. Int8 tensors are dequantised to f32 unless `keepInt8`
    * (default: kernelsActive(), i.e. webgpu with our kernels on). Call dispose() when done.
+   *
+   * `keepTransposed` (default: on the wasm backend) keeps each f32 linear weight twice, [in, out] for the forward
+   * pass and [out, in] for the input gradient. tfjs-backend-wasm multiplies fast only without transposes (see
+   * matmul.ts) and packs a weight for XNNPACK once per tensor, so transposing w in every backward pass cost a
+   * transpose and a repack per layer and step (about 9 % of a LoRA step; BENCHMARKS.md, train). The price is the
+   * linear weights' f32 size again: 42 MB for MiniLM.
    */
-  static fromCheckpoint(ckpt: Pick<Checkpoint, 'config' | 'weights'>, { keepInt8 = kernelsActive() }: { keepInt8?: boolean } = {}): BertWeights {
-    const reader = new WeightReader(ckpt.weights, keepInt8);
+  static fromCheckpoint(
+    ckpt: Pick<Checkpoint, 'config' | 'weights'>,
+    { keepInt8 = kernelsActive(), keepTransposed = tf.getBackend() === 'wasm' }: { keepInt8?: boolean; keepTransposed?: boolean } = {},
+  ): BertWeights {
+    const reader = new WeightReader(ckpt.weights, keepInt8, keepTransposed);
     const c = ckpt.config;
     const { hiddenSize: h, intermediateSize: inter } = c;
     if (h % c.numAttentionHeads !== 0) {
@@ -114,7 +128,7 @@ export class BertWeights {
     const e = this.embeddings;
     const out: tf.Tensor[] = [...matrixTensors(e.word, e.wordInt8), e.position, e.tokenType, e.norm.gamma, e.norm.beta];
     for (const l of this.layers) {
-      for (const name of LINEAR_NAMES) out.push(...matrixTensors(l[name].w, l[name].int8), l[name].b);
+      for (const name of LINEAR_NAMES) out.push(...matrixTensors(l[name].w, l[name].int8), ...(l[name].wT ? [l[name].wT!] : []), l[name].b);
       out.push(l.attentionNorm.gamma, l.attentionNorm.beta, l.outputNorm.gamma, l.outputNorm.beta);
     }
     return out;
@@ -144,6 +158,7 @@ class WeightReader {
   constructor(
     private readonly file: SafetensorsFile,
     private readonly keepInt8: boolean,
+    private readonly keepTransposed: boolean,
   ) {}
 
   /** An embedding table: int8 rows when kept int8 and stored so, else f32. */
@@ -161,13 +176,14 @@ class WeightReader {
     return this.keep(tf.tensor1d(this.read(name, [size]).data));
   }
 
-  /** PyTorch keeps Linear weights as [out, in]; we store [in, out]. */
+  /** PyTorch keeps Linear weights as [out, in]; we store [in, out] (and, when keepTransposed, [out, in] too). */
   linear(prefix: string, inDim: number, outDim: number): LinearWeights {
     const kept = this.keepInt8 ? this.int8(prefix + '.weight', outDim, inDim) : undefined;
     if (kept) return { int8: kept, b: this.vector(prefix + '.bias', outDim) };
     const { data } = this.read(prefix + '.weight', [outDim, inDim]);
     return {
       w: this.keep(tf.tensor2d(transpose(data, outDim, inDim), [inDim, outDim])),
+      ...(this.keepTransposed ? { wT: this.keep(tf.tensor2d(data, [outDim, inDim])) } : {}),
       b: this.vector(prefix + '.bias', outDim),
     };
   }

@@ -47,7 +47,7 @@ export class LoraDelta implements Delta {
   readonly merging: Merging;
   private readonly scaling: number;
   private readonly pairs = new Map<string, LoraPair>(); // key `${layer}.${name}`
-  private merge: { weights: BertWeights; originals: Map<string, tf.Tensor2D | undefined> } | undefined;
+  private merge: { weights: BertWeights; originals: Map<string, Pick<LinearWeights, 'w' | 'wT'>> } | undefined;
 
   private constructor(
     readonly encoder: BertConfig,
@@ -155,12 +155,13 @@ export class LoraDelta implements Delta {
 
   private mergeInto(weights: BertWeights): void {
     if (this.merge) throw new Error('This LoRA is already merged; unmerge it first.');
-    const originals = new Map<string, tf.Tensor2D | undefined>();
+    const originals = new Map<string, Pick<LinearWeights, 'w' | 'wT'>>();
     for (const [key, pair] of this.pairs) {
       const lw: LinearWeights = weights.layers[pair.layer][pair.name];
       const folded = tf.tidy(() => tf.add(lw.w ?? dequantizeInt8Weight(lw.int8!), tf.mul(matMul(pair.a, pair.b, true, true), this.scaling)) as tf.Tensor2D); // [in, out]
-      originals.set(key, lw.w);
+      originals.set(key, { w: lw.w, wT: lw.wT });
       lw.w = folded;
+      lw.wT = undefined; // the kept transpose is of the unmerged weight
     }
     this.merge = { weights, originals };
   }
@@ -171,7 +172,9 @@ export class LoraDelta implements Delta {
     for (const [key, pair] of this.pairs) {
       const lw = weights.layers[pair.layer][pair.name];
       lw.w!.dispose();
-      lw.w = originals.get(key); // undefined again for an int8 layer
+      const { w, wT } = originals.get(key)!;
+      lw.w = w; // undefined again for an int8 layer
+      lw.wT = wT;
     }
     this.merge = undefined;
   }
