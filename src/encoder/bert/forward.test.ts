@@ -12,7 +12,7 @@ import { selectRows } from '../sentenceEncoder';
 import { bertForward, inputsFromBatch } from './forward';
 import type { BertHooks } from './hooks';
 import { readCheckpointDir, readEncoderFixture, TINY_BERT_DIR } from './testing/fixtures';
-import { BertWeights, LINEAR_NAMES } from './weights';
+import { BertWeights, keepsTransposedByDefault, LINEAR_NAMES, linearWeightBytes } from './weights';
 
 const ckpt = readCheckpointDir(TINY_BERT_DIR);
 const batch = selectRows(readEncoderFixture('tiny').batch, [1, 4, 0]); // 3 rows, 11 tokens
@@ -139,6 +139,16 @@ describe('BertWeights', () => {
     tf.dispose([kept, plain].flatMap((w) => w.tensors()));
     prompt.dispose();
     expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('keeps transposes by default on wasm only, and only for encoders up to MiniLM-L12 size', () => {
+    const minilm = { numHiddenLayers: 6, hiddenSize: 384, intermediateSize: 1536 };
+    expect(linearWeightBytes(minilm)).toBe(4 * 6 * (4 * 384 * 384 + 2 * 384 * 1536)); // 42.5 MB
+    expect(keepsTransposedByDefault(minilm, 'wasm')).toBe(true);
+    expect(keepsTransposedByDefault({ ...minilm, numHiddenLayers: 12 }, 'wasm')).toBe(true); // MiniLM-L12: 85 MB
+    expect(keepsTransposedByDefault({ numHiddenLayers: 12, hiddenSize: 768, intermediateSize: 3072 }, 'wasm')).toBe(false); // BERT-base: 340 MB
+    expect(keepsTransposedByDefault(minilm, 'webgpu')).toBe(false);
+    expect(keepsTransposedByDefault(minilm, 'cpu')).toBe(false);
   });
 
   it('refuses a config that disagrees with the tensors, leaving nothing allocated', async () => {

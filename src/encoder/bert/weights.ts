@@ -65,6 +65,23 @@ export const HF_LINEAR_PATHS: Record<LinearName, string> = {
   output: 'output.dense',
 };
 
+/** The most f32 bytes of linear weights whose transposes BertWeights keeps by default (MiniLM-L12: 85 MB; BERT-base: 340 MB). */
+export const TRANSPOSED_BUDGET_BYTES = 128 * 2 ** 20;
+
+/** The f32 bytes of an encoder's linear weights: per layer, four [hidden, hidden] and two [hidden, intermediate]. */
+export function linearWeightBytes(c: Pick<BertConfig, 'numHiddenLayers' | 'hiddenSize' | 'intermediateSize'>): number {
+  return 4 * c.numHiddenLayers * (4 * c.hiddenSize * c.hiddenSize + 2 * c.hiddenSize * c.intermediateSize);
+}
+
+/**
+ * Whether fromCheckpoint keeps the linear weights' transposes unless told: on the wasm backend, for encoders whose
+ * linear weights fit TRANSPOSED_BUDGET_BYTES. A BERT-base would double 340 MB of a WASM heap that cannot grow past
+ * 4 GB; there each backward pass transposes as before, slower but within memory.
+ */
+export function keepsTransposedByDefault(c: Pick<BertConfig, 'numHiddenLayers' | 'hiddenSize' | 'intermediateSize'>, backend: string): boolean {
+  return backend === 'wasm' && linearWeightBytes(c) <= TRANSPOSED_BUDGET_BYTES;
+}
+
 export class BertWeights {
   private disposed = false;
 
@@ -78,15 +95,15 @@ export class BertWeights {
    * Places every weight on the current tf backend. Int8 tensors are dequantised to f32 unless `keepInt8`
    * (default: kernelsActive(), i.e. webgpu with our kernels on). Call dispose() when done.
    *
-   * `keepTransposed` (default: on the wasm backend) keeps each f32 linear weight twice, [in, out] for the forward
-   * pass and [out, in] for the input gradient. tfjs-backend-wasm multiplies fast only without transposes (see
-   * matmul.ts) and packs a weight for XNNPACK once per tensor, so transposing w in every backward pass cost a
-   * transpose and a repack per layer and step (about 9 % of a LoRA step; BENCHMARKS.md, train). The price is the
-   * linear weights' f32 size again: 42 MB for MiniLM.
+   * `keepTransposed` (default: keepsTransposedByDefault) keeps each f32 linear weight twice, [in, out] for the
+   * forward pass and [out, in] for the input gradient. tfjs-backend-wasm multiplies fast only without transposes
+   * (see matmul.ts) and packs a weight for XNNPACK once per tensor, so transposing w in every backward pass cost a
+   * transpose and a repack per layer and step (BENCHMARKS.md, train). The price is the linear weights' f32 size
+   * again, and XNNPACK's packed copy of it.
    */
   static fromCheckpoint(
     ckpt: Pick<Checkpoint, 'config' | 'weights'>,
-    { keepInt8 = kernelsActive(), keepTransposed = tf.getBackend() === 'wasm' }: { keepInt8?: boolean; keepTransposed?: boolean } = {},
+    { keepInt8 = kernelsActive(), keepTransposed = keepsTransposedByDefault(ckpt.config, tf.getBackend()) }: { keepInt8?: boolean; keepTransposed?: boolean } = {},
   ): BertWeights {
     const reader = new WeightReader(ckpt.weights, keepInt8, keepTransposed);
     const c = ckpt.config;
