@@ -17,16 +17,44 @@ export function swapLast<T extends tf.Tensor>(x: T): T {
   return tf.transpose(x, perm);
 }
 
+/**
+ * a @ b for a [c, m, k] and b [c, k, n]: c independent products as one grouped convolution, which
+ * tfjs-backend-wasm runs on XNNPACK. Its BatchMatMul uses XNNPACK only for c = 1 and otherwise a scalar loop at
+ * about 1 GFLOP/s, which made the attention's two products 16 % of a LoRA step at 32 tokens (BENCHMARKS.md, train).
+ * Each product is a depthwise convolution with channel multiplier n: channel i of the image is a_i laid out as
+ * m rows x k columns, its filter is b_i as one row of k taps with n outputs, and a valid convolution leaves one
+ * column, [m, c * n].
+ */
+function groupedConvMatMul(a: tf.Tensor3D, b: tf.Tensor3D): tf.Tensor3D {
+  const [c, m, k] = a.shape;
+  const n = b.shape[2];
+  const image = tf.reshape(tf.transpose(a, [1, 2, 0]), [1, m, k, c]) as tf.Tensor4D; // [1, m, k, c]
+  const filter = tf.reshape(tf.transpose(b, [1, 0, 2]), [1, k, c, n]) as tf.Tensor4D; // [1, k, c, n]
+  const out = tf.depthwiseConv2d(image, filter, 1, 'valid'); // [1, m, 1, c * n]
+  return tf.transpose(tf.reshape(out, [m, c, n]), [1, 0, 2]) as tf.Tensor3D;
+}
+
+/** tf.matMul(a, b) for operands of the same leading dims; batched products on wasm go through groupedConvMatMul. */
+function product(a: tf.Tensor, b: tf.Tensor): tf.Tensor {
+  const lead = a.shape.slice(0, -2);
+  const batch = lead.reduce((x, y) => x * y, 1);
+  if (batch === 1 || tf.getBackend() !== 'wasm') return tf.matMul(a, b);
+  const [m, k] = a.shape.slice(-2);
+  const n = b.shape[b.rank - 1];
+  const y = groupedConvMatMul(tf.reshape(a, [batch, m, k]), tf.reshape(b, [batch, k, n]));
+  return tf.reshape(y, [...lead, m, n]);
+}
+
 /** a @ b for a [..., m, k] and b [..., k, n] with the same leading dims (no broadcasting); a custom gradient. */
 const plainMatMul = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
   const [a, b, save] = args as [tf.Tensor, tf.Tensor, tf.GradSaveFunc];
   save([a, b]);
   return {
-    value: tf.matMul(a, b),
+    value: product(a, b),
     gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
       const g = dy as tf.Tensor;
       const [sa, sb] = saved;
-      return [tf.matMul(g, swapLast(sb)), tf.matMul(swapLast(sa), g)];
+      return [product(g, swapLast(sb)), product(swapLast(sa), g)];
     },
   };
 }) as (a: tf.Tensor, b: tf.Tensor) => tf.Tensor;
