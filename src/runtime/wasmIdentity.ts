@@ -3,7 +3,7 @@
  * share the input's data and count a reference (as wasm's own Reshape does). tfjs tensors are immutable, so the copy
  * buys nothing, and it is not rare: while a gradient tape records, the engine clones every tensor an op saves for
  * its backward pass (`saveTensorsForBackwardMode`), so a LoRA training step of the bundled encoder ran 723
- * Identity kernels, about 7 % of the step on WASM (`npm run bench -- train`, BENCHMARKS.md).
+ * Identity kernels, about 7 % of the step on WASM (tf.profile of one step at 8 x 32 tokens; BENCHMARKS.md, train).
  *
  * shareIdentityOnWasm() registers, for the wasm backend only, an Identity that shares the data as the other
  * backends do. Idempotent; backends.ts calls it whenever it starts WASM.

@@ -5,7 +5,8 @@
  * Why: tfjs-backend-wasm 4.22 runs a transposed matmul through a slow generic loop instead of XNNPACK. Measured
  * here on [1024, 1536] x [1536, 384]: 945 ms with transposeB, 50 ms after an explicit transpose (6 ms). Without
  * this, a LoRA training step of the bundled encoder spent 37 of its 38 seconds in transposed matmuls.
- * The explicit transposes cost little on the other backends.
+ * The explicit transposes cost little on the other backends. For the same reason, batched products (the
+ * attention's) run on wasm as grouped convolutions (groupedConvMatMul), since its BatchMatMul leaves XNNPACK too.
  */
 import * as tf from '@tensorflow/tfjs';
 

@@ -64,6 +64,34 @@ describe('LoraDelta', () => {
     expect(original!.isDisposed).toBe(false);
   });
 
+  it('while merged, drops the kept transposes of the layers it folds into (the gradient must use the folded weight), and restores them', async () => {
+    const kept = BertWeights.fromCheckpoint(ckpt, { keepTransposed: true });
+    const plain = BertWeights.fromCheckpoint(ckpt, { keepTransposed: false });
+    const d = LoraDelta.create(ckpt.config, config, 3);
+    tf.tidy(() => d.variables.forEach((v) => v.assign(tf.randomNormal(v.shape, 0, 0.5, 'float32', 7)))); // B nonzero, so merging changes w
+    const query = kept.layers[0].query.wT;
+    const key = kept.layers[0].key.wT;
+    const prompt = tf.tidy(() => tf.variable(tf.randomNormal([1, 2, ckpt.config.hiddenSize], 0, 0.5, 'float32', 8)));
+    const gradOf = (w: BertWeights) =>
+      tf.tidy(() => tf.grad((p: tf.Tensor) => tf.mean(tf.square(bertForward(w, inputsFromBatch(batch), { prompt: (b) => tf.tile(p, [b, 1, 1]) as tf.Tensor3D }).lastHiddenState)))(prompt));
+    const merged = async (w: BertWeights) => {
+      d.merging.merge(w);
+      const g = Array.from(await gradOf(w).data());
+      if (w === kept) {
+        expect(kept.layers[0].query.wT).toBeUndefined(); // folded: its transpose would be stale
+        expect(kept.layers[0].key.wT).toBe(key); // not a LoRA target: kept
+      }
+      d.merging.unmerge();
+      return g;
+    };
+    expect(await merged(kept)).toEqual(await merged(plain));
+    expect(kept.layers[0].query.wT).toBe(query);
+    d.dispose();
+    kept.dispose();
+    plain.dispose();
+    prompt.dispose();
+  });
+
   it('says which tensor is missing or misshapen on load', () => {
     const d = LoraDelta.create(ckpt.config, config, 3);
     const saved = d.tensors();
