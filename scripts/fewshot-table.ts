@@ -8,7 +8,7 @@
  * in fewshotTable.ts.
  */
 import { readFileSync } from 'node:fs';
-import { allGoals, buildCells, columnsOf, finishedLater, formatCoverage, formatGoal, MIN_PAIRED_SEEDS, missingJobs, parseResults, pseudoLabelSummaries, renderPseudoLabelTable, renderTable, tableCoverage, type Summary } from './fewshotTable';
+import { allGoals, buildCells, columnsOf, finishedLater, formatCoverage, formatGoal, MIN_PAIRED_SEEDS, missingJobs, NOISE_STANDARD_ERRORS, parseResults, pseudoLabelSummaries, renderPseudoLabelTable, renderTable, tableCoverage, type Summary } from './fewshotTable';
 
 const missingOnly = process.argv.includes('--missing');
 const dev = process.argv.includes('--dev');
@@ -32,7 +32,7 @@ if (missingOnly) {
   const columns = columnsOf(runs);
   for (const line of renderTable(cells, columns)) console.log(line);
   if (!dev) console.log(`\n${formatCoverage(tableCoverage(cells))}`);
-  console.log(`\nGoals (paired by dataset, K and seed; seeds in brackets; judged where all four datasets have at least ${MIN_PAIRED_SEEDS} paired seeds):`);
+  console.log(`\nGoals (paired by dataset, K and seed; seeds in brackets; judged where all four datasets have at least ${MIN_PAIRED_SEEDS} paired seeds, and within noise where the mean is less than ${NOISE_STANDARD_ERRORS} standard errors, from seed to seed, from the goal):`);
   for (const goal of allGoals(runs, cells, columns)) console.log(formatGoal(goal));
   const pseudo = pseudoLabelSummaries(runs);
   if (pseudo.length > 0) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { allGoals, buildCells, columnsOf, finishedLater, formatGoal, judgeGoal, MIN_PAIRED_SEEDS, missingJobs, pairedDiffs, parseResults, pseudoLabelSummaries, renderPseudoLabelTable, renderTable, TABLE, tableCoverage, type Summary } from './fewshotTable';
+import { allGoals, buildCells, columnsOf, finishedLater, formatGoal, judgeGoal, MIN_PAIRED_SEEDS, missingJobs, NOISE_STANDARD_ERRORS, pairedDiffs, parseResults, pseudoLabelSummaries, renderPseudoLabelTable, renderTable, TABLE, tableCoverage, type Summary } from './fewshotTable';
 
 /** A run summary as the runner prints it: accuracies by seed (fractions), optionally each seed's first teacher. */
 function run(data: string, k: number, method: string, acc: Record<number, number>, more: Partial<Summary> = {}, teachers: Record<number, number> = {}): Summary {
@@ -49,6 +49,7 @@ describe('few-shot table', () => {
     const d = pairedDiffs(cells, ['sst2 K=16'], 'lora + LiST (meta weights)', 'lora').get('sst2 K=16')!;
     expect(d.seeds).toBe(2);
     expect(d.diff).toBeCloseTo((0.05 + 0.02) / 2, 12);
+    expect(d.variance).toBeCloseTo(2 * 0.015 ** 2, 12); // sample variance of +0.05 and +0.02 (n - 1 = 1)
   });
 
   /** Runs of a method alone and with LiST (meta) on `datasets`, seeds 1 to 3, LiST ahead by `gain` (a fraction) on every one. */
@@ -94,6 +95,33 @@ describe('few-shot table', () => {
     expect(tie.verdict).toBe('NOT met');
   });
 
+  it(`says 'within noise' where the mean is less than ${NOISE_STANDARD_ERRORS} standard errors from the goal, either side of it`, () => {
+    /** Meta ahead of uniform by diffs[i] on seed i + 1, the same on every dataset. */
+    const metaAhead = (diffs: number[]) =>
+      buildCells(TABLE.datasets.flatMap((d) => {
+        const base = Object.fromEntries(diffs.map((_, i) => [i + 1, 0.6]));
+        const ahead = Object.fromEntries(diffs.map((x, i) => [i + 1, 0.6 + x]));
+        return [run(d, 16, 'lora', ahead, list('meta')), run(d, 16, 'lora', base, list('uniform'))];
+      }));
+    const judge = (diffs: number[], goal: number, strict: boolean) =>
+      judgeGoal(metaAhead(diffs), columns, 'meta − uniform', 'lora + LiST (meta weights)', 'lora + LiST (uniform weights)', goal, strict)[0];
+    // +0.5 points on average, but from seed to seed +1.0, -1.0, +1.5: per dataset the sample variance is 1.75e-4, so
+    // the standard error of the mean over four such datasets is sqrt(4 * 1.75e-4 / 3) / 4 = 0.38 points.
+    const noisy = judge([0.01, -0.01, 0.015], 0, true);
+    expect(noisy.standardError * 100).toBeCloseTo(Math.sqrt((4 * 1.75e-4) / 3) / 4 * 100, 10);
+    expect(noisy.verdict).toBe('within noise');
+    expect(formatGoal(noisy)).toBe(
+      '- meta − uniform, K=16: mean +0.5 points (standard error 0.38) over 4 datasets [emotion +0.5 (3), mpqa +0.5 (3), sst2 +0.5 (3), subj +0.5 (3)]: goal neither met nor missed: within noise (less than 2 standard errors from the goal).',
+    );
+    // The same mean with seeds that agree (standard error 0.03) meets it.
+    const steady = judge([0.005, 0.004, 0.006], 0, true);
+    expect(steady.verdict).toBe('met');
+    expect(formatGoal(steady)).toMatch(/mean \+0\.5 points \(standard error 0\.03\) over .*: goal met\.$/);
+    // Below the +3 goal: 2 points with a standard error of 0.58 is within noise; with 0.03, NOT met.
+    expect(judge([0, 0.04, 0.02], 3, false).verdict).toBe('within noise');
+    expect(judge([0.019, 0.021, 0.02], 3, false).verdict).toBe('NOT met');
+  });
+
   it('lists one job per missing seed (head-only: one line per cell), none for a full cell', () => {
     const all = missingJobs(new Map());
     const cellsPerMethod = TABLE.ks.length * 3 * TABLE.datasets.length; // 3: LiST meta, LiST uniform, alone
@@ -128,7 +156,7 @@ describe('few-shot table', () => {
       run(d, 16, 'head', { 1: 0.61 }, list('uniform')),
     ]);
     const goals = allGoals(runs, buildCells(runs), columnsOf(runs)).map(formatGoal);
-    expect(goals).toContain('- lora + LiST: meta-cosine − uniform weights, K=16: mean +2.0 points over 4 datasets [emotion +2.0 (3), mpqa +2.0 (3), sst2 +2.0 (3), subj +2.0 (3)]: goal met.');
+    expect(goals).toContain('- lora + LiST: meta-cosine − uniform weights, K=16: mean +2.0 points (standard error 0.00) over 4 datasets [emotion +2.0 (3), mpqa +2.0 (3), sst2 +2.0 (3), subj +2.0 (3)]: goal met.');
     expect(goals.filter((g) => g.includes('meta-cosine'))).toHaveLength(1); // head has no meta-cosine runs
   });
 
@@ -219,8 +247,8 @@ describe('few-shot table', () => {
     ]);
     // LiST at lr 0.03 is judged against the head at lr 0.03 (+4 points), not the table's head at lr 0.001 (+14).
     const goals = allGoals(runs, cells, columnsOf(runs)).map(formatGoal);
-    expect(goals).toContain('- head at lr 0.03 + LiST (meta) − head at lr 0.03, K=16: mean +4.0 points over 4 datasets [emotion +4.0 (3), mpqa +4.0 (3), sst2 +4.0 (3), subj +4.0 (3)]: goal met.');
-    expect(goals).toContain('- head at lr 0.03 + LiST (meta) − its first teacher, K=16: mean +5.0 points over 4 datasets [emotion +5.0 (3), mpqa +5.0 (3), sst2 +5.0 (3), subj +5.0 (3)]: goal met.');
+    expect(goals).toContain('- head at lr 0.03 + LiST (meta) − head at lr 0.03, K=16: mean +4.0 points (standard error 0.00) over 4 datasets [emotion +4.0 (3), mpqa +4.0 (3), sst2 +4.0 (3), subj +4.0 (3)]: goal met.');
+    expect(goals).toContain('- head at lr 0.03 + LiST (meta) − its first teacher, K=16: mean +5.0 points (standard error 0.00) over 4 datasets [emotion +5.0 (3), mpqa +5.0 (3), sst2 +5.0 (3), subj +5.0 (3)]: goal met.');
     expect(goals.some((g) => g.startsWith('- head + LiST'))).toBe(false);
     const job = (flags: string) => `sst2 --k 16 --steps 100 ${flags} --eval-fraction 0 --rounds 3 --self-train --weighting meta --method head --seeds 1`;
     expect(finishedLater(cells, job('--lr 0.03 --hard-labels'))).toBe(true);

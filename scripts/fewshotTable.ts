@@ -16,8 +16,9 @@
  * side drops out of both): LiST (meta weights) against the same method without self-training, averaged over the
  * datasets (goal: +3 points); and meta against uniform weights (goal: > 0). A goal is judged only where all four
  * datasets have at least MIN_PAIRED_SEEDS paired seeds: one seed of a method whose runs differ by several points
- * from seed to seed cannot meet or miss a goal. Where first teachers were reported, LiST is also set against its
- * own first teacher (the gain of the rounds alone).
+ * from seed to seed cannot meet or miss a goal. A judged goal whose mean lies within NOISE_STANDARD_ERRORS standard
+ * errors (from seed to seed) of the goal is neither met nor missed: the line says 'within noise'. Where first
+ * teachers were reported, LiST is also set against its own first teacher (the gain of the rounds alone).
  */
 
 import { DEFAULT_SELF_TRAIN_CONFIG } from '../src/selftrain/config';
@@ -242,38 +243,57 @@ export function renderTable(cells: Cells, columns: readonly string[]): string[] 
   return lines;
 }
 
-/** Mean over seeds present on both sides of (a - b), per column; columns with no common seed are left out. */
-export function pairedDiffs(cells: Cells, columns: readonly string[], a: string, b: string): Map<string, { diff: number; seeds: number }> {
-  const out = new Map<string, { diff: number; seeds: number }>();
+/**
+ * Mean over seeds present on both sides of (a - b), per column, and the sample variance of those per-seed differences
+ * (n - 1 in the denominator; 0 for a single seed); columns with no common seed are left out.
+ */
+export function pairedDiffs(cells: Cells, columns: readonly string[], a: string, b: string): Map<string, { diff: number; seeds: number; variance: number }> {
+  const out = new Map<string, { diff: number; seeds: number; variance: number }>();
   for (const c of columns) {
     const sa = cells.get(a)?.get(c);
     const sb = cells.get(b)?.get(c);
     if (!sa || !sb) continue;
     const common = [...sa.keys()].filter((seed) => sb.has(seed));
     if (common.length === 0) continue;
-    out.set(c, { diff: common.reduce((t, seed) => t + sa.get(seed)! - sb.get(seed)!, 0) / common.length, seeds: common.length });
+    const xs = common.map((seed) => sa.get(seed)! - sb.get(seed)!);
+    const diff = xs.reduce((t, x) => t + x, 0) / xs.length;
+    const variance = xs.length < 2 ? 0 : xs.reduce((t, x) => t + (x - diff) ** 2, 0) / (xs.length - 1);
+    out.set(c, { diff, seeds: xs.length, variance });
   }
   return out;
 }
 
-export type Verdict = 'met' | 'NOT met' | 'not judged';
+export type Verdict = 'met' | 'NOT met' | 'within noise' | 'not judged';
 
 /** The fewest paired seeds per dataset a goal is judged on (below it the line says 'not judged' and why). */
 export const MIN_PAIRED_SEEDS = 3;
+
+/**
+ * How many standard errors the mean must lie from the goal for a verdict: closer than that, the seeds cannot tell
+ * a method that meets the goal from one that misses it, and the line says 'within noise'. Two is the usual choice
+ * (about a 95 % interval under a normal approximation, which with 3 to 5 seeds per dataset is only rough).
+ */
+export const NOISE_STANDARD_ERRORS = 2;
 
 /** One goal at one K: the paired differences per dataset (fractions), their mean and the verdict. */
 export interface GoalLine {
   title: string;
   k: number;
   mean: number;
-  perDataset: Array<{ dataset: string; diff: number; seeds: number }>;
+  /**
+   * The standard error of `mean` from seed to seed (fractions): sqrt(sum over datasets of variance / seeds) / datasets,
+   * the datasets being fixed; NaN where a dataset has a single paired seed.
+   */
+  standardError: number;
+  perDataset: Array<{ dataset: string; diff: number; seeds: number; variance: number }>;
   verdict: Verdict;
 }
 
 /**
- * The goal "a − b reaches `goal` points" at each K both rows share: met where the mean over datasets, as printed
- * (one decimal, so +0.0 is a tie, not a win), is at least `goal` (above it when `strict`); judged only over all four
- * datasets, each with at least MIN_PAIRED_SEEDS paired seeds.
+ * The goal "a − b reaches `goal` points" at each K both rows share: judged only over all four datasets, each with at
+ * least MIN_PAIRED_SEEDS paired seeds. Then 'within noise' where the mean lies less than NOISE_STANDARD_ERRORS
+ * standard errors from the goal; otherwise met where the mean, as printed (one decimal, so +0.0 is a tie, not a win),
+ * is at least `goal` (above it when `strict`).
  */
 export function judgeGoal(cells: Cells, columns: readonly string[], title: string, a: string, b: string, goal: number, strict: boolean): GoalLine[] {
   const diffs = pairedDiffs(cells, columns, a, b);
@@ -281,11 +301,15 @@ export function judgeGoal(cells: Cells, columns: readonly string[], title: strin
   return ks.map((k) => {
     const perDataset = [...diffs].filter(([c]) => c.endsWith(` K=${k}`)).map(([c, d]) => ({ dataset: c.split(' K=')[0], ...d }));
     const mean = perDataset.reduce((t, d) => t + d.diff, 0) / perDataset.length;
+    const standardError = perDataset.some((d) => d.seeds < 2)
+      ? NaN
+      : Math.sqrt(perDataset.reduce((t, d) => t + d.variance / d.seeds, 0)) / perDataset.length;
     const shown = Number(pct(mean));
     const met = strict ? shown > goal : shown >= goal;
     const judged = perDataset.length === TABLE.datasets.length && perDataset.every((d) => d.seeds >= MIN_PAIRED_SEEDS);
-    const verdict: Verdict = !judged ? 'not judged' : met ? 'met' : 'NOT met';
-    return { title, k, mean, perDataset, verdict };
+    const noisy = Math.abs(mean * 100 - goal) < NOISE_STANDARD_ERRORS * standardError * 100;
+    const verdict: Verdict = !judged ? 'not judged' : noisy ? 'within noise' : met ? 'met' : 'NOT met';
+    return { title, k, mean, standardError, perDataset, verdict };
   });
 }
 
@@ -293,11 +317,13 @@ const signed = (x: number) => `${x >= 0 ? '+' : ''}${pct(x)}`;
 
 export function formatGoal(g: GoalLine): string {
   const detail = g.perDataset.map((d) => `${d.dataset} ${signed(d.diff)} (${d.seeds})`).join(', ');
-  return `- ${g.title}, K=${g.k}: mean ${signed(g.mean)} points over ${g.perDataset.length} datasets [${detail}]: goal ${verdictOf(g)}.`;
+  const se = g.verdict === 'not judged' ? '' : ` (standard error ${(100 * g.standardError).toFixed(2)})`;
+  return `- ${g.title}, K=${g.k}: mean ${signed(g.mean)} points${se} over ${g.perDataset.length} datasets [${detail}]: goal ${verdictOf(g)}.`;
 }
 
 /** The verdict as printed; 'not judged' says why: datasets missing, or too few paired seeds on some. */
 function verdictOf(g: GoalLine): string {
+  if (g.verdict === 'within noise') return `neither met nor missed: within noise (less than ${NOISE_STANDARD_ERRORS} standard errors from the goal)`;
   if (g.verdict !== 'not judged') return g.verdict;
   if (g.perDataset.length < TABLE.datasets.length) return `not judged (${g.perDataset.length} of ${TABLE.datasets.length} datasets)`;
   const short = g.perDataset.filter((d) => d.seeds < MIN_PAIRED_SEEDS);
