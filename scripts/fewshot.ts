@@ -40,6 +40,12 @@
  * last finished round instead of starting over: a run cut off by a time limit loses at most one round. The
  * rounds already reported are kept in the file, so the final JSON line reports what an uninterrupted run's does
  * (wall times aside; a head-only run's embedding cache starts cold again, which moves embeddings by ~1e-7).
+ *
+ * A run without --self-train (and without --studio) trains the method alone exactly as LiST trains its first teacher
+ * (selfTrain with no rounds: the same seed streams, labels and steps), so a seed's plain run and its LiST runs share
+ * one teacher. With --state-dir, whichever of them runs first saves that teacher and its test metrics, and the others
+ * read them instead of training and scoring it again; the plain run's seed then says `"teacher": "reused"`. (Plain
+ * runs before this used seed streams of their own: the same method and labels, another draw of its random init.)
  */
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
@@ -271,7 +277,15 @@ interface SavedRun {
   teacherSeconds: number | null;
   /** The first teacher's test metrics (absent in files written before they were measured). */
   firstTeacher?: Metrics | null;
+  /** Seconds that scoring took (absent in files written before it was kept). */
+  firstTeacherEvalSeconds?: number;
 }
+
+/**
+ * What trains the first teacher: the LiST run's own configuration, or for a plain run the same with no rounds and
+ * every label (a plain run keeps none aside, whatever --eval-fraction says).
+ */
+const teacherConfig = selfTraining ? selfConfig : { ...selfConfig, rounds: 0, evalFraction: 0 };
 
 /** Saved files hold first-teacher scores, so a dev run keeps its own (test runs keep their old names). */
 const devKey = dev > 0 ? { dev } : {};
@@ -289,8 +303,8 @@ function stateFile(seed: number): string | null {
  * it once between them.
  */
 function teacherFile(seed: number): string | null {
-  if (!stateDir || !selfTraining) return null;
-  const { fineTune: ft, evalFraction, maxLength } = selfConfig;
+  if (!stateDir || (!selfTraining && studio)) return null;
+  const { fineTune: ft, evalFraction, maxLength } = teacherConfig;
   return join(stateDir, `teacher-${hashed({ data: dataDir, k, method: PEFT_METHODS[method].defaults, headInit, backend, ft, evalFraction, maxLength, seed, ...devKey })}.json`);
 }
 
@@ -327,8 +341,12 @@ for (const seed of seeds) {
   const { labelled, pool, poolLabels, devSet } = sample(train, names.length, k, unlabeled, dev, seed);
   const scored = dev > 0 ? devSet : test;
   const t0 = performance.now();
-  let classifier: PeftClassifier;
+  let classifier: PeftClassifier | null = null;
   let teacherSeconds: number | null = null;
+  /** A plain run's teacher as a LiST run (or an earlier plain run) of this seed saved it: metrics and seconds. */
+  let reused: SavedRun | null = null;
+  /** A plain run's freshly trained teacher, saved for the LiST runs of its seed once it is scored. */
+  let plainTeacher: SelfTrainState | null = null;
   const rounds: RoundRow[] = [];
   const head = headInit === 'prompt' ? await labelNameHead() : LinearHead.random(ckpt.config.hiddenSize, names.length, seed + 1);
   let firstTeacher: Metrics | null = null;
@@ -362,7 +380,7 @@ for (const seed of seeds) {
         teacherSeconds = (performance.now() - t0) / 1000;
         firstTeacher = await scoreTeacher(s);
         writeSavedRun(file, { state: s, rounds, teacherSeconds, firstTeacher });
-        writeSavedRun(sharedTeacher, { state: s, rounds: [], teacherSeconds, firstTeacher });
+        writeSavedRun(sharedTeacher, { state: s, rounds: [], teacherSeconds, firstTeacher, firstTeacherEvalSeconds: firstTeacherSeconds });
       },
       onEvent: (e) => {
         tally.onEvent(e);
@@ -374,24 +392,43 @@ for (const seed of seeds) {
     });
     classifier = result.classifier;
     head.dispose();
+  } else if (!studio) {
+    // The method alone is LiST's first teacher: trained by selfTrain with no rounds, or read where one was saved.
+    const saved = readSavedRun(teacherFile(seed));
+    if (saved?.firstTeacher) {
+      reused = saved;
+      head.dispose();
+    } else {
+      const result = await selfTrain({
+        weights, pooling: ckpt.pooling, encoder: ckpt.config, tokenizer, method: PEFT_METHODS[method].defaults, classes: names.length, features,
+        labelled, unlabelled: pool, config: { ...teacherConfig, seed }, initialHead: head, ...(saved ? { resume: saved.state } : {}),
+        onState: (s) => void (plainTeacher = s),
+      });
+      classifier = result.classifier;
+      head.dispose();
+    }
   } else {
     const delta = createDelta(ckpt.config, PEFT_METHODS[method].defaults, seed);
     classifier = new PeftClassifier(weights, ckpt.pooling, delta, head, features);
     await fitClassifier({ classifier, tokenizer, examples: labelled, config: { ...fineTune, seed } });
   }
-  const trainSeconds = (performance.now() - t0) / 1000 - firstTeacherSeconds;
+  const trainSeconds = reused ? reused.teacherSeconds : (performance.now() - t0) / 1000 - firstTeacherSeconds;
   const t1 = performance.now();
-  const metrics = await evaluate(classifier, tokenizer, scored, names.length);
-  classifier.dispose();
+  const metrics = reused ? reused.firstTeacher! : await evaluate(classifier!, tokenizer, scored, names.length);
+  const evalSeconds = reused ? (reused.firstTeacherEvalSeconds ?? null) : (performance.now() - t1) / 1000;
+  classifier?.dispose();
+  if (plainTeacher) {
+    writeSavedRun(teacherFile(seed), { state: plainTeacher, rounds: [], teacherSeconds: trainSeconds, firstTeacher: metrics, ...(evalSeconds === null ? {} : { firstTeacherEvalSeconds: evalSeconds }) });
+  }
   const row = {
-    seed, labelled: labelled.length, unlabelled: selfTraining ? pool.length : 0, ...metrics, ...(selfTraining ? { firstTeacher } : {}), rounds,
-    seconds: { train: trainSeconds, teacher: teacherSeconds, eval: (performance.now() - t1) / 1000, ...(selfTraining ? { firstTeacherEval: firstTeacherSeconds } : {}) },
+    seed, labelled: labelled.length, unlabelled: selfTraining ? pool.length : 0, ...metrics, ...(selfTraining ? { firstTeacher } : {}), ...(reused ? { reusedTeacher: true } : {}), rounds,
+    seconds: { train: trainSeconds, teacher: teacherSeconds, eval: evalSeconds, ...(selfTraining ? { firstTeacherEval: firstTeacherSeconds } : {}) },
   };
   if (!args.includes('--json')) console.log(JSON.stringify(row));
   perSeed.push(row);
 }
 const summary = {
-  data: dataDir, k, method, ...(dev > 0 ? { evaluatedOn: 'dev', dev } : {}), ...(studio ? { training: 'studio' } : {}), selfTrain: selfTraining, weighting: selfTraining ? weighting : null, head: headInit, backend, classes: names, seeds: perSeed,
+  data: dataDir, k, method, ...(dev > 0 ? { evaluatedOn: 'dev', dev } : {}), ...(studio ? { training: 'studio' } : {}), ...(selfTraining || studio ? {} : { trainedAs: "LiST's first teacher" }), selfTrain: selfTraining, weighting: selfTraining ? weighting : null, head: headInit, backend, classes: names, seeds: perSeed,
   accuracy: meanStd(perSeed.map((r) => r.accuracy)), macroF1: meanStd(perSeed.map((r) => r.macroF1)),
   config: { fineTune, ...(selfTraining ? { selfTrain: { ...selfConfig, seed: 'each of --seeds' } } : {}) },
   ...(features ? { featureCache: features.stats() } : {}),

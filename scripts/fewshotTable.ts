@@ -10,7 +10,8 @@
  * LiST runs that kept a share of the labels aside (the runner's --eval-fraction; before that flag existed, 0.2) get
  * their own rows, marked with the share they trained on. A LiST run that reports its first teacher's test accuracy
  * (`firstTeacher`) also fills the row "<method> (LiST's first teacher)": that teacher is the method trained on the
- * same labels without self-training (its own seed streams, so it is not bit for bit the plain row).
+ * same labels without self-training. Plain runs that say `trainedAs: "LiST's first teacher"` are that teacher, bit
+ * for bit; older ones drew their random initialisation from streams of their own.
  *
  * The issue's two goals are paired comparisons (same dataset, K and seed on both sides, so a seed missing on one
  * side drops out of both): LiST (meta weights) against the same method without self-training, averaged over the

@@ -182,6 +182,24 @@ describe.each(ROWS)('selfTrain with $name on $backend', ({ backend, method }) =>
     result.classifier.dispose();
   }, 120_000);
 
+  it('with no rounds needs no unlabelled texts and hands back, bit for bit, the first teacher a run with rounds starts from', async () => {
+    // The few-shot runner's plain runs: the method alone, trained as LiST trains its first teacher.
+    const alone = await run({ unlabelled: [], config: { ...CONFIG, rounds: 0, evalFraction: 0 } });
+    const list = await run({ config: { ...CONFIG, rounds: 1, evalFraction: 0 } });
+    expect(alone.result.reason).toBe('completed');
+    expect(alone.states.map((s) => s.roundsFinished)).toEqual([0]);
+    expect(alone.events.some((e) => e.kind === 'pseudoLabels')).toBe(false);
+    const firstTeacher = list.states.find((s) => s.roundsFinished === 0)!;
+    expect(alone.result.state.teacher.map((a) => a.name)).toEqual(firstTeacher.teacher.map((a) => a.name));
+    alone.result.state.teacher.forEach((a, i) => expect(Array.from(a.data)).toEqual(Array.from(firstTeacher.teacher[i].data)));
+    // ... and which it was not, had the rounds been trained: round 1's teacher is another.
+    const last = list.result.state.teacher;
+    expect(last.some((a, i) => Array.from(a.data).some((x, j) => x !== firstTeacher.teacher[i].data[j]))).toBe(true);
+    await expect(run({ unlabelled: [], config: { ...CONFIG, rounds: 1 } })).rejects.toThrow('Self-training needs unlabelled texts');
+    alone.result.classifier.dispose();
+    list.result.classifier.dispose();
+  }, 120_000);
+
   it('starts the first teacher from a given head, copied (the caller keeps its own)', async () => {
     const init = new LinearHead({ weight: tf.fill([2, ckpt.config.hiddenSize], 0.25) as tf.Tensor2D, bias: tf.tensor1d([0.5, -0.5]) });
     // No fine-tuning steps: the round-0 teacher is exactly the given head.

@@ -143,7 +143,7 @@ export async function selfTrain(opts: SelfTrainOptions): Promise<SelfTrainResult
   const { weights, pooling, encoder, tokenizer, method, classes, features, onEvent = () => {}, onState = () => {}, signal } = opts;
   if (opts.resume) checkState(opts.resume, method, classes);
   const cfg = resolveSelfTrainConfig(opts.resume ? { ...opts.resume.config, ...opts.config } : opts.config);
-  if (opts.unlabelled.length === 0) throw new RangeError('Self-training needs unlabelled texts; add some to the pool.');
+  if (cfg.rounds > 0 && opts.unlabelled.length === 0) throw new RangeError('Self-training needs unlabelled texts; add some to the pool.');
   const split = stratifiedSplit(Int32Array.from(opts.labelled, (e) => e.label), cfg.evalFraction, deriveSeed(cfg.seed, SELF_TRAIN_STREAM.split));
   const train = split.train.map((i) => opts.labelled[i]);
   const evalSlice = split.heldOut.map((i) => opts.labelled[i]);
