@@ -44,7 +44,7 @@
  * A run without --self-train (and without --studio) trains the method alone exactly as LiST trains its first teacher
  * (selfTrain with no rounds: the same seed streams, labels and steps), so a seed's plain run and its LiST runs share
  * one teacher. With --state-dir, whichever of them runs first saves that teacher and its test metrics, and the others
- * read them instead of training and scoring it again; the plain run's seed then says `"teacher": "reused"`. (Plain
+ * read them instead of training and scoring it again; the plain run's seed then says `"reusedTeacher": true`. (Plain
  * runs before this used seed streams of their own: the same method and labels, another draw of its random init.)
  */
 import { createHash } from 'node:crypto';
@@ -397,7 +397,6 @@ for (const seed of seeds) {
     const saved = readSavedRun(teacherFile(seed));
     if (saved?.firstTeacher) {
       reused = saved;
-      head.dispose();
     } else {
       const result = await selfTrain({
         weights, pooling: ckpt.pooling, encoder: ckpt.config, tokenizer, method: PEFT_METHODS[method].defaults, classes: names.length, features,
@@ -405,8 +404,8 @@ for (const seed of seeds) {
         onState: (s) => void (plainTeacher = s),
       });
       classifier = result.classifier;
-      head.dispose();
     }
+    head.dispose();
   } else {
     const delta = createDelta(ckpt.config, PEFT_METHODS[method].defaults, seed);
     classifier = new PeftClassifier(weights, ckpt.pooling, delta, head, features);
